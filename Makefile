@@ -1,0 +1,96 @@
+# ascend_ops.vllm: the two commands a new operator needs are
+#   make sandbox   bring up emulated Atlas nodes and run the main job on them
+#   make test      everything that checks the project (lint, sanity, units, molecule)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+PYTHON      ?= python3
+BIN         := $(CURDIR)/$(VENV)/bin
+COLL_ROOT   := $(CURDIR)/build/collections
+COLL_LINK   := $(COLL_ROOT)/ansible_collections/ascend_ops/vllm
+STAGE       := tests/ci/stage
+TESTBED     := tests/testbed
+export PATH := $(BIN):$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
+# Keep ansible-lint, ansible-test and molecule caches out of the user's home.
+export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
+export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-home/tmp
+export MOLECULE_NO_LOG := false
+
+HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev
+GET_PIP_CACHE := $(HOME)/.ansible/test/cache
+
+.PHONY: help
+help:
+	@echo "make sandbox       emulated A2 + A3 nodes, then playbooks/deploy.yml on them"
+	@echo "make sandbox-down  remove everything make sandbox started"
+	@echo "make test          lint, sanity, unit tests, test bed tests, every molecule scenario"
+	@echo "make lint | sanity | units | testbed-units | molecule   one part of make test"
+
+# ---------------------------------------------------------------- setup
+$(VENV)/.installed: requirements.txt requirements-dev.txt tests/testbed/hub/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt -r tests/testbed/hub/requirements.txt
+	touch $@
+
+.PHONY: venv collection host-packages engine images
+venv: $(VENV)/.installed
+
+collection:
+	@mkdir -p $(dir $(COLL_LINK)) $(ANSIBLE_LOCAL_TEMP)
+	@ln -sfn $(CURDIR) $(COLL_LINK)
+
+host-packages:
+	@missing=$$(for p in $(HOST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+engine: host-packages
+	$(TESTBED)/bin/engine up
+
+images: engine venv
+	$(TESTBED)/bin/images
+
+# ---------------------------------------------------------------- checks
+.PHONY: test lint sanity units testbed-units molecule
+test: venv collection
+	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint
+	$(STAGE) sanity $(MAKE) --no-print-directory sanity
+	$(STAGE) units $(MAKE) --no-print-directory units
+	$(STAGE) images $(MAKE) --no-print-directory images
+	$(STAGE) testbed-units $(MAKE) --no-print-directory testbed-units
+	$(STAGE) molecule $(MAKE) --no-print-directory molecule
+
+lint: venv collection
+	ansible-lint --profile production
+
+sanity: venv collection
+	@mkdir -p $(GET_PIP_CACHE)
+	@cp tests/ci/get_pip_offline.py $(GET_PIP_CACHE)/get_pip_24_2.py
+	cd $(COLL_LINK) && ansible-test sanity --python 3.11 --color no
+
+units: venv collection
+	cd $(COLL_LINK) && ansible-test units --python 3.11 --requirements --color no
+
+testbed-units: venv collection
+	cd $(COLL_LINK) && python -m pytest -q -p no:cacheprovider tests/testbed/tests
+
+molecule: venv collection images
+	molecule test --all
+
+# ---------------------------------------------------------------- sandbox
+.PHONY: sandbox sandbox-down testbed-down
+sandbox: venv collection images
+	ansible-playbook -i inventories/sandbox $(TESTBED)/playbooks/sandbox_up.yml
+	ansible-playbook -i inventories/sandbox playbooks/deploy.yml
+
+sandbox-down: venv collection
+	-ansible-playbook -i inventories/sandbox $(TESTBED)/playbooks/world_down.yml
+	$(TESTBED)/bin/engine down
+
+testbed-down: venv collection
+	ansible-playbook $(TESTBED)/playbooks/world_down.yml
