@@ -18,10 +18,11 @@ Rendering rules of :func:`serve_argv`:
   always give the same argv (and the same config hash);
 * ``True`` -> ``--flag``, ``False`` -> ``--no-flag`` (vLLM registers its
   boolean options with ``BooleanOptionalAction``), ``None`` -> omitted;
-  the few ``store_true``-only flags (``--headless``) are omitted when false;
+  the few ``store_true``-only flags (``--headless``, ``--disable-log-stats``)
+  are omitted when false;
 * dicts and lists -> one compact JSON argument (sorted keys, no spaces),
-  except for the flags that take several values (``--served-model-name``):
-  a list there gives one argument per item;
+  except for the flags that take several values (``--served-model-name``,
+  ``--cudagraph-capture-sizes``, ...): a list there gives one argument per item;
 * a text value that starts with ``-`` is rendered ``--flag=value`` so that
   argparse cannot take it for an option.
 """
@@ -32,10 +33,16 @@ import json
 import re
 from typing import Any, Dict, List, Mapping, Optional
 
-# vLLM flags declared with nargs='+': a list value is several arguments.
-MULTI_VALUE_FLAGS = frozenset(['served_model_name', 'lora_modules'])
+# Read from the argument parser of vLLM 0.17.0 and 0.18.0 (the releases under
+# vllm-ascend v0.17.0rc1 / v0.18.0rc1); a unit test compares them with the
+# parser specs the test bed generates.
+# Flags declared with nargs='+': a list value is several arguments.
+MULTI_VALUE_FLAGS = frozenset([
+    'allowed_media_domains', 'api_key', 'collect_detailed_traces', 'cpu_offload_params', 'cudagraph_capture_sizes',
+    'ignore_patterns', 'logits_processors', 'lora_modules', 'offload_params', 'served_model_name',
+])
 # Flags declared with action='store_true' have no --no- form.
-STORE_TRUE_ONLY_FLAGS = frozenset(['headless'])
+STORE_TRUE_ONLY_FLAGS = frozenset(['aggregate_engine_logging', 'disable_log_stats', 'grpc', 'headless'])
 
 _OPTION_NAME = re.compile(r'^[a-z][a-z0-9]*(?:[_-][a-z0-9]+)*$')
 

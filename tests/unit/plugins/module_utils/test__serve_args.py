@@ -14,6 +14,8 @@ import pytest
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _serve_args
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._serve_args import (
+    MULTI_VALUE_FLAGS,
+    STORE_TRUE_ONLY_FLAGS,
     TUTORIAL_ENV,
     ServeArgsError,
     serve_argv,
@@ -52,14 +54,15 @@ def test_booleans_none_and_store_true_only_flags():
                        'headless': False, 'async_scheduling': True})
     assert argv == ['serve', 'm', '--async-scheduling', '--no-enable-prefix-caching', '--trust-remote-code']
     assert serve_argv({'model': 'm', 'headless': True}) == ['serve', 'm', '--headless']
+    assert serve_argv({'model': 'm', 'disable_log_stats': False}) == ['serve', 'm']
 
 
 def test_dicts_and_lists_are_compact_sorted_json():
     argv = serve_argv({'model': 'm', 'speculative_config': MTP, 'compilation_config': {'cudagraph_mode': 'FULL_DECODE_ONLY'},
-                       'cuda_graph_sizes': [8, 16]})
+                       'allowed_origins': ['*']})
     assert argv == ['serve', 'm',
+                    '--allowed-origins', '["*"]',
                     '--compilation-config', '{"cudagraph_mode":"FULL_DECODE_ONLY"}',
-                    '--cuda-graph-sizes', '[8,16]',
                     '--speculative-config', '{"enforce_eager":true,"method":"qwen3_5_mtp","num_speculative_tokens":3}']
     assert json.loads(argv[-1]) == MTP
 
@@ -68,6 +71,7 @@ def test_multi_value_flags_get_one_argument_per_item():
     assert serve_argv({'model': 'm', 'served_model_name': ['qwen3.5', 'qwen']}) == \
         ['serve', 'm', '--served-model-name', 'qwen3.5', 'qwen']
     assert serve_argv({'model': 'm', 'served_model_name': 'qwen3.5'}) == ['serve', 'm', '--served-model-name', 'qwen3.5']
+    assert serve_argv({'model': 'm', 'cudagraph_capture_sizes': [8, 16]}) == ['serve', 'm', '--cudagraph-capture-sizes', '8', '16']
 
 
 def test_numbers_render_exactly():
@@ -159,3 +163,42 @@ def test_serve_args_module_imports_without_ansible():
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['serve', 'm', '--seed', '1']"
+
+
+# The test bed generates these specs from the real vLLM argument parser
+# (tests/testbed/vllm-parser); the real parse of the argv runs there too.
+FLAG_SPECS = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'testbed', 'images', 'vllm-ascend', 'flags')
+
+
+def _serve_spec(version):
+    with open(os.path.join(FLAG_SPECS, 'vllm-%s.json' % version)) as spec_file:
+        spec = json.load(spec_file)['serve']
+    return dict((flag, option) for option in spec['options'] for flag in option['option_strings'])
+
+
+def _dests(options, keep):
+    return set(option['dest'] for option in options if keep(option))
+
+
+def test_flag_classes_match_the_vllm_parsers():
+    multi_value, store_true_only = set(), set()
+    for version in ('0.17.0', '0.18.0'):
+        options = list(_serve_spec(version).values())
+        multi_value |= _dests(options, lambda option: option['nargs'] in ('+', '*'))
+        store_true_only |= _dests(options, lambda option: option['action'] == 'store_true')
+    assert set(MULTI_VALUE_FLAGS) == multi_value
+    assert set(STORE_TRUE_ONLY_FLAGS) == store_true_only
+
+
+@pytest.mark.parametrize('version', ['0.17.0', '0.18.0'])
+@pytest.mark.parametrize('quantization', ['ascend', None])
+def test_every_tutorial_flag_is_a_full_flag_of_the_vllm_parser(version, quantization):
+    spec = _serve_spec(version)
+    argv = serve_argv(_tutorial(quantization=quantization)['options'])
+    for flag in _flags(argv):
+        assert flag in spec, flag
+        option = spec[flag]
+        if flag.startswith('--no-'):
+            assert option['action'] == 'boolean_optional'
+        takes_value = argv[argv.index(flag) + 1] if option['takes_value'] else None
+        assert takes_value is None or not takes_value.startswith('--'), flag
