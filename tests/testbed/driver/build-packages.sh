@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Builds the emulated NPU driver and firmware packages: real makeself .run archives named and labelled
 # like Huawei's, whose payload (payload/install.sh) installs the emulated driver files and device nodes.
 #

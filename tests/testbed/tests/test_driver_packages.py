@@ -32,10 +32,11 @@ class Packages:
     firmware: Path
 
 
-def build(out_dir: Path, driver_version: str, firmware_version: str, chip: str = "910b") -> Packages:
+def build(out_dir: Path, driver_version: str, firmware_version: str, chip: str = "910b", emulator: Path | None = None) -> Packages:
+    env = {**os.environ, "ASCEND_EMULATOR_SRC": str(emulator)} if emulator else None
     result = subprocess.run(
         ["bash", str(BUILDER), driver_version, firmware_version, chip, "x86_64", str(out_dir)],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, env=env,
     )
     driver, firmware = (Path(line) for line in result.stdout.split())
     return Packages(driver, firmware)
@@ -133,6 +134,31 @@ def test_package_names_follow_the_real_naming(old: Packages, tmp_path: Path) -> 
     a3 = build(tmp_path, NEW_DRIVER, NEW_FIRMWARE, "a3")
     assert (a3.driver.name, a3.firmware.name) == (
         f"Atlas-A3-hdk-npu-driver_{NEW_DRIVER}_linux-x86-64.run", f"Atlas-A3-hdk-npu-firmware_{NEW_FIRMWARE}.run")
+
+
+def test_driver_carries_the_emulated_tools(node: Node, tmp_path: Path) -> None:
+    emulator = tmp_path / "emulator"
+    (emulator / "tests").mkdir(parents=True)
+    for tool in ("npu-smi", "hccn_tool"):
+        (emulator / tool).write_text(f"#!/bin/sh\necho {tool}\n")
+        (emulator / tool).chmod(0o755)
+    (emulator / "ascend_emu.py").write_text("STATE = '/var/lib/ascend-emulator/state.json'\n")
+    (emulator / "tests" / "test_emu.py").write_text("")
+    packages = build(tmp_path / "out", NEW_DRIVER, NEW_FIRMWARE, emulator=emulator)
+    assert node.run(packages.driver, "--full", "--quiet").returncode == REBOOT_NEEDED_EXIT
+    assert node.path("/usr/local/bin/npu-smi").read_text() == "#!/bin/sh\necho npu-smi\n"
+    assert node.path("/usr/local/Ascend/driver/tools/hccn_tool").read_text() == "#!/bin/sh\necho hccn_tool\n"
+    library = node.path("/usr/local/Ascend/driver/lib64/emulator")
+    assert (library / "ascend_emu.py").read_text() == (emulator / "ascend_emu.py").read_text()
+    assert not (library / "tests").exists()
+
+
+def test_driver_without_emulator_carries_failing_placeholders(node: Node, tmp_path: Path) -> None:
+    packages = build(tmp_path / "out", NEW_DRIVER, NEW_FIRMWARE, emulator=tmp_path / "missing")
+    assert node.run(packages.driver, "--full", "--quiet").returncode == REBOOT_NEEDED_EXIT
+    npu_smi = subprocess.run([str(node.path("/usr/local/bin/npu-smi")), "info"], capture_output=True, text=True, check=False)
+    assert npu_smi.returncode != 0
+    assert "dcmi module initialize failed" in npu_smi.stderr
 
 
 def test_fresh_install_driver_then_firmware(node: Node, new: Packages) -> None:

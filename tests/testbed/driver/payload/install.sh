@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/usr/bin/env bash
 # Installer run by the emulated Ascend HDK driver / firmware .run packages after makeself extracts them.
 # Installed again as <component>/script/uninstall.sh, where it only uninstalls.
 #
