@@ -9,6 +9,9 @@ PYTHON      ?= python3
 BIN         := $(CURDIR)/$(VENV)/bin
 COLL_ROOT   := $(CURDIR)/build/collections
 COLL_LINK   := $(COLL_ROOT)/ansible_collections/ascend_ops/vllm
+# ansible-test wants its working directory inside .../ansible_collections/ns/name
+# and resolves symlinks, so it runs in a copy of the files git would track.
+TEST_TREE   := $(CURDIR)/build/test-tree/ansible_collections/ascend_ops/vllm
 STAGE       := tests/ci/stage
 TESTBED     := tests/testbed
 export PATH := $(BIN):$(PATH)
@@ -18,7 +21,7 @@ export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-home/tmp
 export MOLECULE_NO_LOG := false
 
-HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev
+HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev rsync shellcheck
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 
 .PHONY: help
@@ -29,10 +32,10 @@ help:
 	@echo "make lint | sanity | units | testbed-units | molecule   one part of make test"
 
 # ---------------------------------------------------------------- setup
-$(VENV)/.installed: requirements.txt requirements-dev.txt tests/testbed/hub/requirements.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt $(wildcard tests/testbed/hub/requirements.txt)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt -r tests/testbed/hub/requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt $(addprefix -r ,$(wildcard tests/testbed/hub/requirements.txt))
 	touch $@
 
 .PHONY: venv collection host-packages engine images
@@ -56,7 +59,7 @@ images: engine venv
 	$(TESTBED)/bin/images
 
 # ---------------------------------------------------------------- checks
-.PHONY: test lint sanity units testbed-units molecule
+.PHONY: test lint sanity units testbed-units molecule test-tree
 test: venv collection
 	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint
 	$(STAGE) sanity $(MAKE) --no-print-directory sanity
@@ -68,13 +71,18 @@ test: venv collection
 lint: venv collection
 	ansible-lint --profile production
 
-sanity: venv collection
+test-tree:
+	@rm -rf $(TEST_TREE) && mkdir -p $(TEST_TREE)
+	@git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(TEST_TREE)/
+	@rm -rf $(TEST_TREE)/.git && git -C $(TEST_TREE) init -q && git -C $(TEST_TREE) add -A
+
+sanity: venv test-tree
 	@mkdir -p $(GET_PIP_CACHE)
 	@cp tests/ci/get_pip_offline.py $(GET_PIP_CACHE)/get_pip_24_2.py
-	cd $(COLL_LINK) && ansible-test sanity --python 3.11 --color no
+	cd $(TEST_TREE) && ansible-test sanity --python 3.11 --color no
 
-units: venv collection
-	cd $(COLL_LINK) && ansible-test units --python 3.11 --requirements --color no
+units: venv test-tree
+	cd $(TEST_TREE) && ansible-test units --python 3.11 --requirements --color no
 
 testbed-units: venv collection
 	cd $(COLL_LINK) && python -m pytest -q -p no:cacheprovider tests/testbed/tests

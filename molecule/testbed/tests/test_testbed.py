@@ -1,0 +1,110 @@
+"""The emulated Atlas nodes behave like real ones, as seen from the node."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.ascend_ops.vllm.plugins.module_utils import _hccn, _npu_smi
+
+from conftest import NPU_COUNT
+
+TOOLS_PATH = 'PATH=/usr/local/Ascend/driver/tools:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin'
+STATE = '/var/lib/ascend-emulator/state.json'
+
+
+def hccn(host, npu: int, *args: str):
+    return host.run('%s hccn_tool -i %d %s' % (TOOLS_PATH, npu, ' '.join(args)))
+
+
+def npu_address(host, npu: int) -> str:
+    out = hccn(host, npu, '-ip', '-g')
+    assert out.rc == 0, out.stderr
+    return _hccn.parse_ip(out.stdout)['address']
+
+
+def test_driver_and_firmware_installed_from_run_packages(host):
+    driver = host.file('/usr/local/Ascend/driver/version.info')
+    firmware = host.file('/usr/local/Ascend/firmware/version.info')
+    assert driver.contains('^Version=25.0.rc1.1$')
+    assert firmware.contains('^Version=7.7.0.1.231$')
+    assert host.file('/etc/ascend_install.info').exists
+    assert host.file('/usr/local/Ascend/driver/tools/hccn_tool').mode & 0o111
+    assert host.user('HwHiAiUser').group == 'HwHiAiUser'
+
+
+def test_device_nodes_match_the_board(host, node_type):
+    count = NPU_COUNT[node_type]
+    for npu in range(count):
+        assert host.file('/dev/davinci%d' % npu).is_char_device
+    assert not host.file('/dev/davinci%d' % count).exists
+    for shared in ('davinci_manager', 'devmm_svm', 'hisi_hdc'):
+        assert host.file('/dev/' + shared).is_char_device
+
+
+def test_npu_smi_prints_the_real_table(host, node_type):
+    out = host.run('npu-smi info')
+    assert out.rc == 0, out.stderr
+    info = _npu_smi.parse_npu_smi_info(out.stdout)
+    assert [npu['id'] for npu in info['npus']] == list(range(NPU_COUNT[node_type]))
+    assert {npu['health'] for npu in info['npus']} == {'OK'}
+    assert _npu_smi.guess_node_type(info['npus'], info['has_phy_id']) == node_type
+    assert info['has_phy_id'] == (node_type == 'atlas_800_a3')
+    assert {npu['hbm_total_mb'] for npu in info['npus']} == {65536}
+
+
+def test_npu_smi_board_info_reports_installed_versions(host):
+    out = host.run('npu-smi info -t board -i 0')
+    assert out.rc == 0, out.stderr
+    board = _npu_smi.parse_board_info(out.stdout)
+    assert board['software_version'] == '25.0.rc1.1'
+    assert board['firmware_version'] == '7.7.0.1.231'
+
+
+def test_every_npu_link_up_with_its_address(host, node_type):
+    for npu in range(NPU_COUNT[node_type]):
+        assert _hccn.parse_link_status(hccn(host, npu, '-link', '-g').stdout) == 'UP'
+        assert _hccn.parse_net_health(hccn(host, npu, '-net_health', '-g').stdout) == 'Success'
+        address = npu_address(host, npu)
+        assert address.startswith('10.20.')
+        assert host.file('/etc/hccn.conf').contains('^address_%d=%s$' % (npu, address))
+
+
+def test_npu_pings_the_other_nodes_npu(host, other_host):
+    target = npu_address(other_host, 5)
+    result = _hccn.parse_ping(hccn(host, 2, '-ping', '-g', 'address', target).stdout)
+    assert (result['transmitted'], result['received']) == (3, 3)
+
+
+def test_injected_faults_show(host):
+    """A health fault, a link down and HBM in use, written to the node's
+    state file, show in npu-smi and hccn_tool as on a sick real node."""
+    fault = {'npus': {'3': {'health': 'Critical', 'link': 'DOWN',
+                            'processes': [{'pid': 4242, 'name': 'python3', 'memory_mb': 30000}]}}}
+    host.run("mkdir -p /var/lib/ascend-emulator && echo '%s' > %s" % (json.dumps(fault), STATE))
+    try:
+        info = _npu_smi.parse_npu_smi_info(host.run('npu-smi info').stdout)
+        npu3 = next(npu for npu in info['npus'] if npu['id'] == 3)
+        assert npu3['health'] != 'OK'
+        assert npu3['hbm_used_mb'] >= 30000
+        assert [(p['id'], p['pid'], p['name']) for p in info['processes']] == [(3, 4242, 'python3')]
+        assert _hccn.parse_link_status(hccn(host, 3, '-link', '-g').stdout) == 'DOWN'
+        assert _hccn.parse_link_status(hccn(host, 4, '-link', '-g').stdout) == 'UP'
+    finally:
+        host.run('rm -f %s' % STATE)
+    healthy = _npu_smi.parse_npu_smi_info(host.run('npu-smi info').stdout)
+    assert {npu['health'] for npu in healthy['npus']} == {'OK'}
+
+
+def test_node_engine_pulled_the_serving_image_from_the_depot(host, node_type):
+    suffix = '-a3' if node_type == 'atlas_800_a3' else ''
+    out = host.run('docker image inspect registry.ascend.test:5000/ascend/vllm-ascend:v0.18.0rc1%s' % suffix)
+    assert out.rc == 0, out.stderr
+
+
+def test_container_sees_only_its_npu(host):
+    devices = host.run('docker exec npu-probe ls /dev').stdout.split()
+    assert sorted(d for d in devices if d.startswith('davinci')) == ['davinci1', 'davinci_manager']
+    out = host.run('docker exec npu-probe npu-smi info')
+    assert out.rc == 0, out.stderr
+    info = _npu_smi.parse_npu_smi_info(out.stdout)
+    assert [npu['id'] for npu in info['npus']] == [1]
