@@ -29,7 +29,6 @@ setting and a value that would work.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._catalog import (

@@ -30,6 +30,7 @@ Rendering rules of :func:`serve_argv`:
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -90,7 +91,7 @@ def _scalar_text(name: str, value: Any) -> str:
     if isinstance(value, bool):
         raise ServeArgsError(name, 'a boolean cannot be one of several values')
     if isinstance(value, float):
-        if value != value or value in (float('inf'), float('-inf')):
+        if not math.isfinite(value):
             raise ServeArgsError(name, 'not a finite number: %r' % (value,))
         return repr(value)
     if isinstance(value, (int, str)):

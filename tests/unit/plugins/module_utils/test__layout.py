@@ -383,8 +383,8 @@ def test_no_size_fits_names_a_max_model_len_that_does():
     request = dict(node_type='atlas_800_a2', model='qwen3.5-27b', gpu_memory_utilization=0.25, max_model_len=262144)
     refusal = _refusal(**request)
     assert refusal.setting == 'max_model_len'
-    longest = _suggested_max_model_len(str(refusal))
-    assert _plan(**dict(request, max_model_len=longest))['tensor_parallel_size'] == 8
+    request['max_model_len'] = _suggested_max_model_len(str(refusal))
+    assert _plan(**request)['tensor_parallel_size'] == 8
 
 
 @pytest.mark.parametrize('ports, setting, working', [
