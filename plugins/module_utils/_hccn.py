@@ -12,6 +12,7 @@ An NPU id is the device index N of ``/dev/davinciN`` and ``hccn_tool -i N``.
 
 from __future__ import annotations
 
+import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -35,6 +36,7 @@ _NETMASK = re.compile(r'^\s*netmask:\s*(' + _IPV4 + r')\s*$', re.MULTILINE)
 _PING_HEAD = re.compile(r'device\s+(\d+)\s+PING\s+(\S+)')
 _PING_REPLY = re.compile(r'recv seq=(\d+),\s*time=([\d.]+)\s*ms')
 _PING_SUMMARY = re.compile(r'(\d+)\s+packets transmitted,\s*(\d+)\s+received,\s*([\d.]+)%\s+packet loss')
+_DAVINCI = re.compile(r'^davinci(\d+)$')
 _CONF_LINE = re.compile(r'^\s*(?P<key>[A-Za-z][A-Za-z0-9_]*?)_(?P<npu>\d+)\s*=\s*(?P<value>.*?)\s*$')
 
 CommandRunner = Callable[[List[str]], Tuple[int, str, str]]
@@ -156,7 +158,7 @@ def parse_ping(text: str) -> Dict[str, Any]:
     'loss_percent', 'replies': [{'seq', 'time_ms'}]}``."""
     summary = _PING_SUMMARY.search(text)
     if not summary:
-        raise HccnParseError('hccn_tool -ping: no "N packets transmitted, N received, N% packet loss" line in %r'
+        raise HccnParseError('hccn_tool -ping: no "N packets transmitted, N received, N%% packet loss" line in %r'
                              % _shorten(text))
     head = _PING_HEAD.search(text)
     return {
@@ -184,6 +186,15 @@ def parse_hccn_conf(text: str) -> Dict[int, Dict[str, str]]:
             raise HccnParseError('hccn.conf line %d is not "<key>_<npu>=<value>": %r' % (line_number, line.strip()))
         conf.setdefault(int(match.group('npu')), {})[match.group('key')] = match.group('value')
     return conf
+
+
+def present_npu_ids(dev_dir: str = '/dev') -> List[int]:
+    """NPU ids of the ``davinciN`` device nodes in ``dev_dir``, sorted."""
+    try:
+        names = os.listdir(dev_dir)
+    except OSError:
+        return []
+    return sorted(int(match.group(1)) for match in (_DAVINCI.match(name) for name in names) if match)
 
 
 def normalise_ping_targets(targets: Any, npu_ids: Sequence[int]) -> Dict[int, List[str]]:
