@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Stand-in model hub for the emulated Atlas test bed (standard library only).
 
 Serves the repositories under --root (ROOT/OWNER/NAME/...) through enough of the
@@ -49,7 +48,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Create a test-bed CA and a TLS certificate for the stand-in hub (needs the openssl command).
 
 ModelScope clients before 1.38 always reach MODELSCOPE_DOMAIN over https, so

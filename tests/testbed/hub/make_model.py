@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write small model repositories in the real Qwen3.5/3.6-27B layout for the stand-in hub.
 
 The directories look like what ModelScope and Hugging Face serve for the real
@@ -8,7 +7,7 @@ whole repository is a few tens of KB. Content is a pure function of the repo id
 and the shard count: two runs write identical bytes, so checksums, ETags and
 commit ids stay stable across test runs.
 
-Usage: make_model.py --root DIR [--repo OWNER/NAME ...] [--shards N]
+Usage: python3 make_model.py --root DIR [--repo OWNER/NAME ...] [--shards N]
 """
 
 from __future__ import annotations
@@ -287,7 +286,7 @@ def safetensors_bytes(tensors: List[Tuple[str, str, List[int], bytes]]) -> bytes
     header_bytes = json.dumps(header, separators=(",", ":")).encode()
     # The reference implementation pads the header with spaces to 8-byte alignment.
     header_bytes += b" " * (-len(header_bytes) % 8)
-    return struct.pack("<Q", len(header_bytes)) + header_bytes + b"".join(data for _, _, _, data in tensors)
+    return struct.pack("<Q", len(header_bytes)) + header_bytes + b"".join(tensor[3] for tensor in tensors)
 
 
 def split_into_shards(items: List[Tuple[str, str, List[int], str]], shards: int) -> Iterator[List[Tuple[str, str, List[int], str]]]:

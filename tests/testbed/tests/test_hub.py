@@ -295,7 +295,7 @@ def test_hf_metadata_and_ranges(hub: Hub, hub_root: Path) -> None:
     assert set(siblings) == set(model_files(repo_dir))
     assert siblings[shard.name]["lfs"]["sha256"] == hashlib.sha256(shard.read_bytes()).hexdigest()
 
-    status, headers, _ = hub.call("HEAD", "/%s/resolve/main/%s" % (SMALL_BF16_REPO, shard.name))
+    status, headers, _body = hub.call("HEAD", "/%s/resolve/main/%s" % (SMALL_BF16_REPO, shard.name))
     assert status == 200
     assert headers["X-Repo-Commit"] == info["sha"]
     assert headers["ETag"] == headers["X-Linked-Etag"] == '"%s"' % siblings[shard.name]["lfs"]["sha256"]
@@ -304,16 +304,16 @@ def test_hf_metadata_and_ranges(hub: Hub, hub_root: Path) -> None:
     status, headers, body = hub.call("GET", "/%s/resolve/%s/%s" % (SMALL_BF16_REPO, info["sha"], shard.name), headers={"Range": "bytes=100-"})
     assert status == 206 and body == shard.read_bytes()[100:]
     assert headers["Content-Range"] == "bytes 100-%d/%d" % (shard.stat().st_size - 1, shard.stat().st_size)
-    status, headers, _ = hub.call("GET", "/%s/resolve/main/%s" % (SMALL_BF16_REPO, shard.name), headers={"Range": "bytes=999999-"})
+    status, headers, _body = hub.call("GET", "/%s/resolve/main/%s" % (SMALL_BF16_REPO, shard.name), headers={"Range": "bytes=999999-"})
     assert status == 416 and headers["Content-Range"] == "bytes */%d" % shard.stat().st_size
 
     config = (repo_dir / "config.json").read_bytes()
-    _status, headers, _ = hub.call("HEAD", "/%s/resolve/main/config.json" % SMALL_BF16_REPO)
+    _status, headers, _body = hub.call("HEAD", "/%s/resolve/main/config.json" % SMALL_BF16_REPO)
     assert headers["ETag"] == '"%s"' % hashlib.sha1(b"blob %d\0" % len(config) + config).hexdigest()  # nosec B324
 
-    status, headers, _ = hub.call("GET", "/Qwen/No-Such-Model/resolve/main/config.json")
+    status, headers, _body = hub.call("GET", "/Qwen/No-Such-Model/resolve/main/config.json")
     assert status == 404 and headers["X-Error-Code"] == "RepoNotFound"
-    status, headers, _ = hub.call("GET", "/%s/resolve/v9.9/config.json" % SMALL_BF16_REPO)
+    status, headers, _body = hub.call("GET", "/%s/resolve/v9.9/config.json" % SMALL_BF16_REPO)
     assert status == 404 and headers["X-Error-Code"] == "RevisionNotFound"
 
 
@@ -333,8 +333,8 @@ def test_modelscope_listing_carries_sizes_and_checksums(hub: Hub, hub_root: Path
 # --------------------------------------------------------------------------- downloads with the real clients
 
 
-def test_huggingface_snapshot_download_api_matches_byte_for_byte(hub: Hub, hub_root: Path, tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_huggingface_snapshot_download_api_matches_byte_for_byte(
+        hub: Hub, hub_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     target = huggingface_hub.snapshot_download(SMALL_W8A8_REPO, local_dir=tmp_path / "model", endpoint=hub.http_url)
     assert_same_model(Path(target), hub_root.joinpath(*SMALL_W8A8_REPO.split("/")))
