@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Ask the real vLLM argument parser, offline and without an accelerator.
 
 Run it with one vLLM release on sys.path (``PYTHONPATH=<env>/vllm-<ver>``, see
@@ -63,6 +62,7 @@ def build_vllm_parser(with_help_text: bool = False) -> argparse.ArgumentParser:
         "vllm.entrypoints.cli.run_batch",
     ]
     parser = FlexibleArgumentParser(prog="vllm", description="vLLM CLI")
+    parser.add_argument("-v", "--version", action="version", version=installed_vllm_version()[0])
     subparsers = parser.add_subparsers(required=False, dest="subparser")
     commands = {}
     for name in module_names:

@@ -1,0 +1,6 @@
+"""A stand-in for the vllm-ascend serving image: ``vllm serve`` and ``vllm bench serve`` without an NPU.
+
+It accepts exactly the command lines the real vLLM parser of its release accepts (the parser is built
+from a spec dumped from the real one), checks what a real start-up on an Atlas node would check
+(device nodes, ports, model directory) and then serves an OpenAI-compatible API with deterministic text.
+"""

@@ -1,0 +1,168 @@
+"""A pretend inference engine: deterministic text, vLLM's scheduling limits and its metrics.
+
+The text is a function of (model, prompt) only, so a test can predict it and two replicas of the same
+model agree. Requests beyond ``--max-num-seqs`` wait for a slot, as in vLLM's scheduler, and show up
+in ``vllm:num_requests_waiting``. Timing (first token, per token) is set by stand-in knobs so a
+benchmark has something to measure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+
+WORDS = (
+    "ascend npu serves tokens across the cluster while every replica keeps its own cache and the scheduler "
+    "batches requests so throughput grows with load until memory bounds the batch then latency rises "
+    "gently a healthy endpoint answers quickly and steadily"
+).split()
+
+TOKEN_PATTERN = re.compile(r"\w+|[^\w\s]")
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+
+
+def count_tokens(text: str) -> int:
+    return len(TOKEN_PATTERN.findall(text))
+
+
+def generated_tokens(model: str, prompt: str, max_tokens: int, ignore_eos: bool) -> Tuple[List[str], str]:
+    """The words the model "generates" and why it stopped (``length`` or ``stop``)."""
+    digest = hashlib.sha256(("%s\0%s" % (model, prompt)).encode("utf-8")).digest()
+    natural_length = 8 + digest[0] % 40
+    length = max_tokens if ignore_eos else min(max_tokens, natural_length)
+    tokens: List[str] = []
+    block = digest
+    while len(tokens) < length:
+        block = hashlib.sha256(block).digest()
+        tokens.extend(WORDS[b % len(WORDS)] for b in block[: length - len(tokens)])
+    reason = "length" if ignore_eos or max_tokens < natural_length else "stop"
+    return tokens, reason
+
+
+class Histogram:
+    def __init__(self) -> None:
+        self.counts = [0] * len(LATENCY_BUCKETS)
+        self.total = 0.0
+        self.count = 0
+
+    def observe(self, value: float) -> None:
+        self.count += 1
+        self.total += value
+        for index, bound in enumerate(LATENCY_BUCKETS):
+            if value <= bound:
+                self.counts[index] += 1
+
+
+class Completion(NamedTuple):
+    tokens: List[str]
+    finish_reason: str
+    prompt_tokens: int
+
+
+class Engine:
+    def __init__(self, model_name: str, max_num_seqs: int, max_model_len: int, first_token_seconds: float, token_seconds: float) -> None:
+        self.model_name = model_name
+        self.max_num_seqs = max_num_seqs
+        self.max_model_len = max_model_len
+        self.first_token_seconds = first_token_seconds
+        self.token_seconds = token_seconds
+        self._slots = threading.BoundedSemaphore(max_num_seqs)
+        self._lock = threading.Lock()
+        self.running = 0
+        self.waiting = 0
+        self.tokens_in_flight = 0
+        self.prompt_tokens_total = 0
+        self.generation_tokens_total = 0
+        self.finished: Dict[str, int] = {"stop": 0, "length": 0, "abort": 0}
+        self.e2e = Histogram()
+        self.ttft = Histogram()
+
+    def context_error(self, prompt_tokens: int, max_tokens: int) -> Optional[str]:
+        if prompt_tokens + max_tokens <= self.max_model_len:
+            return None
+        return (
+            "This model's maximum context length is %d tokens. However, you requested %d tokens "
+            "(%d in the messages, %d in the completion). Please reduce the length of the messages or completion."
+            % (self.max_model_len, prompt_tokens + max_tokens, prompt_tokens, max_tokens)
+        )
+
+    def generate(self, served_model: str, prompt: str, max_tokens: int, ignore_eos: bool) -> Iterator[str]:
+        """Yield the tokens one by one, paced like a decode loop, holding a scheduler slot meanwhile."""
+        started = time.monotonic()
+        prompt_tokens = count_tokens(prompt)
+        tokens, reason = generated_tokens(served_model, prompt, max_tokens, ignore_eos)
+        with self._lock:
+            self.waiting += 1
+        self._slots.acquire()
+        with self._lock:
+            self.waiting -= 1
+            self.running += 1
+            self.tokens_in_flight += prompt_tokens
+        emitted = 0
+        try:
+            time.sleep(self.first_token_seconds)
+            for index, token in enumerate(tokens):
+                if index:
+                    time.sleep(self.token_seconds)
+                else:
+                    self.ttft.observe(time.monotonic() - started)
+                emitted += 1
+                with self._lock:
+                    self.tokens_in_flight += 1
+                yield token
+        finally:
+            with self._lock:
+                self.running -= 1
+                self.tokens_in_flight -= prompt_tokens + emitted
+                self.prompt_tokens_total += prompt_tokens
+                self.generation_tokens_total += emitted
+                self.finished[reason if emitted == len(tokens) else "abort"] += 1
+                self.e2e.observe(time.monotonic() - started)
+            self._slots.release()
+
+    def complete(self, served_model: str, prompt: str, max_tokens: int, ignore_eos: bool) -> Completion:
+        tokens = list(self.generate(served_model, prompt, max_tokens, ignore_eos))
+        _, reason = generated_tokens(served_model, prompt, max_tokens, ignore_eos)
+        return Completion(tokens, reason, count_tokens(prompt))
+
+    def kv_cache_usage(self) -> float:
+        capacity = max(self.max_num_seqs * min(self.max_model_len, 4096), 1)
+        return min(self.tokens_in_flight / capacity, 1.0)
+
+    def metrics_text(self, labels: str) -> str:
+        with self._lock:
+            lines = [
+                "# HELP vllm:num_requests_running Number of requests in model execution batches.",
+                "# TYPE vllm:num_requests_running gauge",
+                "vllm:num_requests_running{%s} %d" % (labels, self.running),
+                "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.",
+                "# TYPE vllm:num_requests_waiting gauge",
+                "vllm:num_requests_waiting{%s} %d" % (labels, self.waiting),
+                "# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.",
+                "# TYPE vllm:kv_cache_usage_perc gauge",
+                "vllm:kv_cache_usage_perc{%s} %r" % (labels, self.kv_cache_usage()),
+                "# HELP vllm:prompt_tokens_total Number of prefill tokens processed.",
+                "# TYPE vllm:prompt_tokens_total counter",
+                "vllm:prompt_tokens_total{%s} %d" % (labels, self.prompt_tokens_total),
+                "# HELP vllm:generation_tokens_total Number of generation tokens processed.",
+                "# TYPE vllm:generation_tokens_total counter",
+                "vllm:generation_tokens_total{%s} %d" % (labels, self.generation_tokens_total),
+                "# HELP vllm:request_success_total Count of successfully processed requests.",
+                "# TYPE vllm:request_success_total counter",
+            ]
+            for reason, count in sorted(self.finished.items()):
+                lines.append('vllm:request_success_total{%s,finished_reason="%s"} %d' % (labels, reason, count))
+            for name, helptext, histogram in (
+                ("vllm:e2e_request_latency_seconds", "Histogram of e2e request latency in seconds.", self.e2e),
+                ("vllm:time_to_first_token_seconds", "Histogram of time to first token in seconds.", self.ttft),
+            ):
+                lines += ["# HELP %s %s" % (name, helptext), "# TYPE %s histogram" % name]
+                for bound, count in zip(LATENCY_BUCKETS, histogram.counts):
+                    lines.append('%s_bucket{%s,le="%s"} %d' % (name, labels, bound, count))
+                lines.append('%s_bucket{%s,le="+Inf"} %d' % (name, labels, histogram.count))
+                lines.append("%s_count{%s} %d" % (name, labels, histogram.count))
+                lines.append("%s_sum{%s} %r" % (name, labels, histogram.total))
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,106 @@
+"""The ports a vllm-ascend server holds on the host network, bound the way the real pieces bind them.
+
+- API port: vLLM binds it before the engine starts, with SO_REUSEADDR and SO_REUSEPORT, and listens
+  only once the server is up (so the port refuses connections while loading). With SO_REUSEPORT two
+  vLLM servers of the same user may share a port; any other holder makes the bind fail.
+- HCCL: each rank listens on HCCL_IF_BASE_PORT (default 60000) + its local rank, without port
+  sharing; a taken port fails the whole start (EI0019, "bound already").
+- vLLM's internal ports (torch.distributed store, ZMQ): from VLLM_PORT upward, skipping taken ones;
+  without VLLM_PORT the kernel picks free ports.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from typing import Callable, List, Optional
+
+HCCL_DEFAULT_BASE_PORT = 60000
+
+
+class HcclBindError(RuntimeError):
+    """A rank could not listen on its HCCL port."""
+
+
+def _family(host: str) -> int:
+    try:
+        return socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+    except ValueError:
+        return socket.AF_INET
+
+
+def bind_api_socket(host: Optional[str], port: int) -> socket.socket:
+    address = host or ""
+    sock = socket.socket(_family(address), socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((address, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _listen_plain(host: str, port: int) -> socket.socket:
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
+    try:
+        sock.bind((host, port))
+        sock.listen(16)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def hccl_bind_failure(host: str, port: int, rank: int) -> str:
+    """HCCL's report of a taken listen port, as torch_npu surfaces it."""
+    stamp = time.strftime("%Y-%m-%d-%H:%M:%S")
+    return (
+        "[rank%d]: RuntimeError: createHCCLComm:torch_npu/csrc/distributed/ProcessGroupHCCL.cpp HCCL function error: "
+        "HcclGetRootInfo(&hcclID), error code is 11\n"
+        "[rank%d]: [ERROR] %s (Device:%d, RankID:-1) ERR02200 DIST call hccl api failed.\n"
+        "[rank%d]: EI0019: %s Communication_Error_Bind_IP_Port(EI0019): Failed to bind the IP port. "
+        "Reason: The IP address and port have been bound already.\n"
+        "[rank%d]:         Solution: Check whether the port %d on %s is used by another process, "
+        "or move this job's ports with HCCL_IF_BASE_PORT.\n"
+        "[rank%d]:         TraceBack (most recent call last):\n"
+        "[rank%d]:         host nic listen start failed, ip[%s] port[%d], return[11][FUNC:StartListenSocket]"
+        % (rank, rank, stamp, rank, rank, stamp, rank, port, host, rank, rank, host, port)
+    )
+
+
+def bind_hccl_ports(host: str, base_port: int, ranks: int) -> List[socket.socket]:
+    held: List[socket.socket] = []
+    for rank in range(ranks):
+        port = base_port + rank
+        try:
+            held.append(_listen_plain(host, port))
+        except OSError as exc:
+            for sock in held:
+                sock.close()
+            raise HcclBindError(hccl_bind_failure(host, port, rank)) from exc
+    return held
+
+
+def bind_internal_ports(first_port: Optional[int], count: int, on_taken: Callable[[int, int], None]) -> List[socket.socket]:
+    """``count`` listening ports from VLLM_PORT upward (taken ones are skipped, as vLLM's get_open_port does)."""
+    held: List[socket.socket] = []
+    port = first_port
+    while len(held) < count:
+        if port is None:
+            held.append(_listen_plain("", 0))
+            continue
+        if port > 65535:
+            raise OSError("no free port at or above VLLM_PORT=%d" % first_port)
+        try:
+            held.append(_listen_plain("", port))
+        except OSError:
+            on_taken(port, port + 1)
+        port += 1
+    return held
+
+
+def port_of(sock: socket.socket) -> int:
+    return sock.getsockname()[1]
