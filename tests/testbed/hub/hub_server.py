@@ -16,7 +16,8 @@ from it unchanged:
     GET  /api/v1/repos/internalAccelerationInfo          no intra-cloud region
     HEAD/GET /api/v1/models/OWNER/NAME/repo?FilePath=P   file (Range)
   Control (tests)
-    GET /_hub/health, GET|PUT|DELETE /_hub/faults, GET|DELETE /_hub/requests, GET /_hub/repos
+    GET /_hub/health, GET|PUT|DELETE /_hub/faults, GET|DELETE /_hub/requests, GET /_hub/repos,
+    GET /_hub/ca.pem (the CA given with --tls-ca)
 
 Revisions "main" (HF), "master" (ModelScope) and the repository's commit id all
 name the current content; the commit id is derived from the files' checksums.
@@ -507,11 +508,12 @@ class HubServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: Tuple[str, int], store: RepoStore, faults: FaultState, log: RequestLog,
-                 tls_context: Optional[ssl.SSLContext]) -> None:
+                 tls_context: Optional[ssl.SSLContext], ca_file: Optional[Path] = None) -> None:
         self.store = store
         self.faults = faults
         self.request_log = log
         self.tls_context = tls_context
+        self.ca_file = ca_file
         super().__init__(address, HubRequestHandler)
 
     def finish_request(self, request, client_address) -> None:
@@ -785,6 +787,15 @@ class HubRequestHandler(BaseHTTPRequestHandler):
         method = self.command
         if path == "/_hub/health" and method in ("GET", "HEAD"):
             self._send_json(HTTPStatus.OK, {"ok": True, "root": str(self.server.store.root)}, send_body)
+        elif path == "/_hub/ca.pem" and method in ("GET", "HEAD") and self.server.ca_file is not None:
+            body = self.server.ca_file.read_bytes()
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "application/x-pem-file")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if send_body and method == "GET":
+                self.wfile.write(body)
+                self._bytes_sent += len(body)
         elif path == "/_hub/faults" and method == "GET":
             self._send_json(HTTPStatus.OK, asdict(self.server.faults.snapshot()))
         elif path == "/_hub/faults" and method in ("PUT", "POST"):
@@ -836,6 +847,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
                         help="append every request as a JSON line to this file (HUB_REQUEST_LOG)")
     parser.add_argument("--tls-cert", default=env_default("HUB_TLS_CERT"), help="PEM certificate; enables TLS on the same port (HUB_TLS_CERT)")
     parser.add_argument("--tls-key", default=env_default("HUB_TLS_KEY"), help="PEM private key for --tls-cert (HUB_TLS_KEY)")
+    parser.add_argument("--tls-ca", type=Path, default=env_default("HUB_TLS_CA"),
+                        help="CA certificate to publish at /_hub/ca.pem for clients to trust (HUB_TLS_CA)")
     parser.add_argument("--fault-cut-after", type=int, default=env_default("HUB_FAULT_CUT_AFTER"),
                         help="drop file responses after this many body bytes (HUB_FAULT_CUT_AFTER)")
     parser.add_argument("--fault-cut-times", type=int, default=int(env_default("HUB_FAULT_CUT_TIMES", "1") or 1),
@@ -872,7 +885,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     faults = Faults(cut_after=args.fault_cut_after, cut_times=args.fault_cut_times, cut_files=args.fault_cut_files,
                     corrupt_files=args.fault_corrupt_files, short_files=args.fault_short_files)
     server = HubServer((args.host, args.port), RepoStore(args.root), FaultState(faults),
-                       RequestLog(args.request_log), tls_context(args.tls_cert, args.tls_key))
+                       RequestLog(args.request_log), tls_context(args.tls_cert, args.tls_key), args.tls_ca)
     host, port = server.server_address[:2]
     # Tests read this line to learn the port when started with --port 0.
     print("hub: serving %s on %s:%d (%s)" % (args.root, host, port, "http+https" if server.tls_context else "http"), flush=True)

@@ -110,10 +110,10 @@ def served_file(request_path: str) -> Optional[Tuple[str, str]]:
     return None
 
 
-def start_hub(root: Path, tls_dir: Path, log_path: Path) -> Hub:
+def start_hub(root: Path, tls_dir: Path, log_path: Path, *extra: str) -> Hub:
     command = [sys.executable, "-S", str(HUB_SERVER), "--root", str(root), "--host", "127.0.0.1", "--port", "0",
                "--tls-cert", str(tls_dir / "hub.pem"), "--tls-key", str(tls_dir / "hub-key.pem"),
-               "--request-log", str(log_path)]
+               "--tls-ca", str(tls_dir / "ca.pem"), "--request-log", str(log_path), *extra]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # pylint: disable=consider-using-with
     first_line: List[str] = []
     reader = threading.Thread(target=lambda: first_line.append(process.stdout.readline()), daemon=True)
@@ -136,13 +136,22 @@ def hub_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hub(hub_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    tls_dir = tmp_path_factory.mktemp("hub-tls")
-    make_cert.make_certificates(tls_dir, ["localhost", "127.0.0.1"])
-    running = start_hub(hub_root, tls_dir, tmp_path_factory.mktemp("hub-log") / "requests.jsonl")
-    yield running
+def tls_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("hub-tls")
+    make_cert.make_certificates(directory, ["localhost", "127.0.0.1"])
+    return directory
+
+
+def stop_hub(running: Hub) -> None:
     running.process.terminate()
     running.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def hub(hub_root: Path, tls_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    running = start_hub(hub_root, tls_dir, tmp_path_factory.mktemp("hub-log") / "requests.jsonl")
+    yield running
+    stop_hub(running)
 
 
 @pytest.fixture(autouse=True)
@@ -315,6 +324,30 @@ def test_hf_metadata_and_ranges(hub: Hub, hub_root: Path) -> None:
     assert status == 404 and headers["X-Error-Code"] == "RepoNotFound"
     status, headers, _body = hub.call("GET", "/%s/resolve/v9.9/config.json" % SMALL_BF16_REPO)
     assert status == 404 and headers["X-Error-Code"] == "RevisionNotFound"
+
+
+def test_hf_tree_and_paths_info_through_the_client_api(hub: Hub, hub_root: Path) -> None:
+    api = huggingface_hub.HfApi(endpoint=hub.http_url)
+    repo_dir = hub_root.joinpath(*SMALL_W8A8_REPO.split("/"))
+    assert sorted(api.list_repo_files(SMALL_W8A8_REPO)) == sorted(model_files(repo_dir))
+    [info] = api.get_paths_info(SMALL_W8A8_REPO, ["quant_model_description.json"])
+    assert info.size == (repo_dir / "quant_model_description.json").stat().st_size
+
+
+def test_populate_writes_the_default_models_and_the_ca_is_published(tls_dir: Path, tmp_path: Path) -> None:
+    running = start_hub(tmp_path / "empty-root", tls_dir, tmp_path / "requests.jsonl", "--populate")
+    try:
+        repos = running.json("GET", "/_hub/repos")
+        assert sorted(repos) == sorted(make_model.DEFAULT_REPOS)
+        for repo_id, listing in repos.items():
+            expected = make_model.repository_files(repo_id)
+            assert {path: entry["size"] for path, entry in listing["files"].items()} == {path: len(data) for path, data in expected.items()}
+        status, _headers, body = running.call("GET", "/_hub/ca.pem")
+        assert status == 200 and body == (tls_dir / "ca.pem").read_bytes()
+        logged = [json.loads(line) for line in (tmp_path / "requests.jsonl").read_text().splitlines()]
+        assert [record["path"] for record in logged] == ["/_hub/repos", "/_hub/ca.pem"]
+    finally:
+        stop_hub(running)
 
 
 def test_modelscope_listing_carries_sizes_and_checksums(hub: Hub, hub_root: Path) -> None:
