@@ -540,6 +540,7 @@ class HubRequestHandler(BaseHTTPRequestHandler):
     _status = 0
     _bytes_sent = 0
     _fault = ""
+    _body = b""
 
     def log_message(self, format, *args) -> None:  # pylint: disable=redefined-builtin
         """Replaced by the structured log written after every request."""
@@ -568,6 +569,9 @@ class HubRequestHandler(BaseHTTPRequestHandler):
     def _dispatch(self, send_body: bool) -> None:
         self._status, self._bytes_sent, self._fault = 0, 0, ""
         started = time.time()
+        # Read any request body up front so a keep-alive connection stays in sync whatever the route.
+        length = int(self.headers.get("Content-Length") or 0)
+        self._body = self.rfile.read(length) if length > 0 else b""
         split = urlsplit(self.path)
         path, query = unquote(split.path), parse_qs(split.query)
         try:
@@ -634,8 +638,7 @@ class HubRequestHandler(BaseHTTPRequestHandler):
             self._bytes_sent += len(body)
 
     def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        return self._body
 
     def _hf_error(self, status: int, code: str, message: str, send_body: bool) -> None:
         self._send_json(status, {"error": message}, send_body, {"X-Error-Code": code, "X-Error-Message": message})

@@ -115,6 +115,8 @@ def model_config() -> Dict[str, object]:
         "model_type": "qwen3_5",
         "text_config": text_config(),
         "tie_word_embeddings": False,
+        # transformers >= 4.56 writes text_config.dtype; torch_dtype is the older
+        # top-level name that tools reading config.json still look for.
         "torch_dtype": "bfloat16",
         "transformers_version": "4.57.1",
         "video_token_id": 248057,
@@ -137,8 +139,8 @@ def model_config() -> Dict[str, object]:
         "vision_end_token_id": 248054,
         "vision_start_token_id": 248053,
     }
-    # w8a8 exports keep this config unchanged: msModelSlim describes the scheme in
-    # quant_model_description.json, which vllm-ascend reads with --quantization ascend.
+    # The w8a8 stand-ins share this config; their scheme lives in
+    # quant_model_description.json, the file vllm-ascend reads with --quantization ascend.
     return config
 
 
