@@ -96,7 +96,8 @@ class DataParallelHead:
         self.address = address
         self.port = port
         self.log = log
-        self.joined: List[RankGroup] = []
+        self.joined: List[RankGroup] = []  # said hello with a consistent rank range
+        self.ready: List[RankGroup] = []  # and then finished loading
         self.failure: Optional[str] = None
         self.lost: Optional[str] = None
         self._connections: List[socket.socket] = []
@@ -154,9 +155,13 @@ class DataParallelHead:
         self.log.info(
             "core_client.py", "Engine group %s joined: data parallel ranks %d..%d" % (group.node, group.start_rank, group.start_rank + group.local_size - 1)
         )
-        # Stay connected: EOF means the node's engines are gone.
-        while reader.readline():
-            pass
+        # Stay connected: the next line says the node's engines are loaded, EOF that they are gone.
+        for line in reader:
+            if line.strip():
+                with self._changed:
+                    self.ready.append(group)
+                    self._changed.notify_all()
+                self.log.info("core_client.py", "Engine group %s is ready" % group.node)
         with self._changed:
             self.lost = "engine group %s (ranks %d..%d) disconnected" % (group.node, group.start_rank, group.start_rank + group.local_size - 1)
             self._changed.notify_all()
@@ -167,11 +172,11 @@ class DataParallelHead:
             while True:
                 if self.failure:
                     raise DpError("RuntimeError: %s" % self.failure)
-                if not missing_ranks(self.own, self.joined):
+                if not missing_ranks(self.own, self.ready):
                     return
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    missing = missing_ranks(self.own, self.joined)
+                    missing = missing_ranks(self.own, self.ready)
                     raise DpError(
                         "%s\nData parallel ranks %s never joined the head at %s:%d (joined: %s)"
                         % (
@@ -235,6 +240,10 @@ class HeadlessMember:
             raise DpError("RuntimeError: the data parallel head at tcp://%s:%d refused this node: %s" % (self.address, self.port, answer.get("error")))
         sock.settimeout(None)
         self._sock = sock
+
+    def report_ready(self) -> None:
+        assert self._sock is not None
+        self._sock.sendall(b'{"ready": true}\n')
 
     def wait_for_head_exit(self) -> None:
         """Blocks while the head is up; returns when it goes away."""

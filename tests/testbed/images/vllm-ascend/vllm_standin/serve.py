@@ -248,6 +248,7 @@ class Server:
         if self.stop.is_set():
             return 0
         if self.dp_member is not None:
+            self.dp_member.report_ready()
             return self.run_headless()
         if self.dp_head is not None:
             self.api_log.info("core_client.py", "Waiting for %d data parallel ranks to join" % self.dp_size)
