@@ -5,6 +5,7 @@ Run it with one vLLM release on sys.path (``PYTHONPATH=<env>/vllm-<ver>``, see
 
     vllm_flags.py dump [--output FILE]     the parser's spec as JSON
     vllm_flags.py check -- serve MODEL ... parse an argv like ``vllm`` does; OK or vLLM's error
+    vllm_flags.py check --batch FILE       the same for a JSON list of argvs; a JSON list of {ok, error}
 
 The parser is built the way ``vllm``'s own ``main()`` builds it: a
 ``FlexibleArgumentParser`` named ``vllm`` with every sub-command's
@@ -15,8 +16,10 @@ CPU platform of our own is installed first; nothing else of vLLM is replaced.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import inspect
+import io
 import json
 import os
 import sys
@@ -239,22 +242,40 @@ def dump_spec(generator_command: str) -> Dict[str, Any]:
     return spec
 
 
+def parse_outcome(parser: argparse.ArgumentParser, argv: List[str]) -> Dict[str, Any]:
+    """``{"ok": bool, "error": text, "exit_code": n}`` for one argv, the error being what ``vllm`` would print."""
+    errors = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(errors):
+            args = parser.parse_args(list(argv))
+            command = parser.vllm_commands.get(getattr(args, "subparser", None))  # type: ignore[attr-defined]
+            if command is not None:
+                command.validate(args)
+    except SystemExit as exc:
+        return {"ok": False, "error": errors.getvalue(), "exit_code": int(exc.code or 0) or 2}
+    except (ValueError, TypeError) as exc:
+        return {"ok": False, "error": "%s: %s" % (type(exc).__name__, exc), "exit_code": 1}
+    return {"ok": True, "error": "", "exit_code": 0}
+
+
+def check_batch(path: str) -> int:
+    """Parse every argv of a JSON list with one parser (one import, ~7 s); print a JSON list of outcomes."""
+    with open(path, encoding="utf-8") as handle:
+        argvs = json.load(handle)
+    parser = build_vllm_parser()
+    json.dump([parse_outcome(parser, argv) for argv in argvs], sys.stdout)
+    sys.stdout.write("\n")
+    return 0
+
+
 def check_argv(argv: List[str]) -> int:
     """Parse ``argv`` (starting with the sub-command) like ``vllm`` does; vLLM's own error on failure."""
-    parser = build_vllm_parser()
-    try:
-        args = parser.parse_args(argv)
-        command = parser.vllm_commands.get(getattr(args, "subparser", None))  # type: ignore[attr-defined]
-        if command is not None:
-            command.validate(args)
-    except SystemExit as exc:
-        # argparse already printed usage and "vllm: error: ..." on stderr.
-        return int(exc.code or 0) or 2
-    except (ValueError, TypeError) as exc:
-        print("%s: %s" % (type(exc).__name__, exc), file=sys.stderr)
-        return 1
-    print("OK")
-    return 0
+    outcome = parse_outcome(build_vllm_parser(), argv)
+    if outcome["ok"]:
+        print("OK")
+        return 0
+    sys.stderr.write(outcome["error"].rstrip("\n") + "\n")
+    return outcome["exit_code"]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -265,9 +286,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     dump.add_argument("--output", help="file to write (default: stdout)")
     dump.add_argument("--generator-command", default=None, help="command line recorded in the spec")
     check = sub.add_parser("check", help="parse an argv with the real parser: check -- serve MODEL --flag ...")
+    check.add_argument("--batch", metavar="FILE", help="a JSON list of argvs: print a JSON list of {ok, error}")
     check.add_argument("vllm_argv", nargs=argparse.REMAINDER)
     options = cli.parse_args(argv)
 
+    if options.command == "check" and options.batch:
+        return check_batch(options.batch)
     if options.command == "check":
         vllm_argv = options.vllm_argv[1:] if options.vllm_argv[:1] == ["--"] else options.vllm_argv
         return check_argv(vllm_argv)
