@@ -398,3 +398,42 @@ def test_launchers_are_small_shell_scripts_that_exec_the_library():
             text = handle.read()
         assert text.startswith('#!/bin/sh\n') and os.access(os.path.join(EMULATOR, tool), os.X_OK)
         assert 'ascend_emu.py" %s "$@"' % tool in textwrap.dedent(text)
+
+
+def _netns_usable() -> bool:
+    if os.geteuid() != 0 or not shutil.which('unshare') or not shutil.which('ping') or not shutil.which('ip'):
+        return False
+    probe = subprocess.run(['unshare', '-n', 'ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1'],
+                           capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(not _netns_usable(), reason='needs root, unshare, ip, ping and veth links in a new network namespace')
+def test_real_ip_and_ping_in_a_private_network_namespace(a2):
+    # The real iproute2 and iputils inside a throw-away network namespace: the machine's own interfaces are not touched.
+    script = '''
+set -e
+ip link set lo up
+ip link add v0 type veth peer name v1
+ip addr add 10.20.0.11/16 dev v0
+ip link set v0 up; ip link set v1 up
+hccn=%(tool)s
+$hccn -i 0 -ip -s address 10.20.2.0 netmask 255.255.0.0 >/dev/null
+$hccn -i 1 -ip -s address 10.20.2.1 netmask 255.255.0.0 >/dev/null
+ip -4 -o addr show dev v0
+echo ===
+$hccn -i 0 -ping -g address 10.20.2.1
+echo ===
+$hccn -i 1 -link -s down >/dev/null
+$hccn -i 0 -ping -g address 10.20.2.1
+echo ===
+ip -4 -o addr show dev v0
+''' % {'tool': os.path.join(EMULATOR, 'hccn_tool')}
+    env = dict(a2.env, PATH=os.environ.get('PATH', ''))
+    done = subprocess.run(['unshare', '-n', 'sh', '-c', script], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    before, reached, cut, after = done.stdout.split('===\n')
+    assert '10.20.2.0/16' in before and '10.20.2.1/16' in before
+    assert _hccn.parse_ping(reached)['received'] == 3
+    assert _hccn.parse_ping(cut)['received'] == 0
+    assert '10.20.2.0/16' in after and '10.20.2.1/16' not in after
