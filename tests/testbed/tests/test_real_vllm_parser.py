@@ -161,7 +161,7 @@ def standin_outcome(version: str, argv: List[str]) -> Dict[str, Any]:
     errors = io.StringIO()
     try:
         with contextlib.redirect_stderr(errors):
-            namespace, _ = argspec.parse_vllm_argv(parser, argv)
+            namespace = argspec.parse_vllm_argv(parser, argv)
     except SystemExit:
         return {"ok": False, "error": errors.getvalue()}
     except argspec.ArgvError as exc:
@@ -178,6 +178,8 @@ def test_standin_parser_agrees_with_the_real_one(version: str, tmp_path: Path) -
     for argv, expected in zip(AGREEMENT_CASES, real):
         got = standin_outcome(version, argv)
         if got["ok"] != expected["ok"] or (not got["ok"] and error_line(got["error"]) != error_line(expected["error"])):
-            disagreements.append("%s\n  real:     %s\n  stand-in: %s" % (" ".join(argv), error_line(expected["error"]) or "OK", error_line(got["error"]) or "OK"))
+            disagreements.append(
+                "%s\n  real:     %s\n  stand-in: %s" % (" ".join(argv), error_line(expected["error"]) or "OK", error_line(got["error"]) or "OK")
+            )
     assert not disagreements, "\n".join(disagreements)
     assert not real[0]["error"] and real[3]["error"], "the cases must include both accepted and refused command lines"

@@ -50,7 +50,7 @@ def free_port() -> int:
 
 def free_port_range(count: int) -> int:
     """A base port with ``count`` free ports above it (HCCL takes base + local rank)."""
-    for _ in range(200):
+    for _attempt in range(200):
         base = random.randint(20000, 59000)
         sockets = []
         try:
@@ -196,7 +196,7 @@ def parse(version: str, argv: List[str]) -> Tuple[Optional[object], str]:
     errors = io.StringIO()
     with contextlib.redirect_stderr(errors):
         try:
-            namespace, _ = argspec.parse_vllm_argv(parser, argv)
+            namespace = argspec.parse_vllm_argv(parser, argv)
         except SystemExit:
             return None, errors.getvalue()
     return namespace, errors.getvalue()

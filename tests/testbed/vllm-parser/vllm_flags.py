@@ -228,8 +228,8 @@ def _mark_varying_defaults(first: Dict[str, Any], second: Dict[str, Any]) -> Dic
 
 
 def dump_spec(generator_command: str) -> Dict[str, Any]:
-    parsers = [build_vllm_parser(with_help_text=True) for _ in range(2)]
-    version, _ = installed_vllm_version()
+    parsers = [build_vllm_parser(with_help_text=True) for _build in range(2)]
+    version = installed_vllm_version()[0]
     spec: Dict[str, Any] = {
         "spec_format": SPEC_FORMAT,
         "vllm_version": version,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 SUPPRESSED = "==SUPPRESS=="
 VARYING_DEFAULT = "==VARIES-PER-RUN=="
@@ -324,7 +324,6 @@ def preprocess(args: List[str]) -> List[str]:
     return kept
 
 
-def parse_vllm_argv(parser: argparse.ArgumentParser, argv: List[str]) -> Tuple[argparse.Namespace, List[str]]:
+def parse_vllm_argv(parser: argparse.ArgumentParser, argv: List[str]) -> argparse.Namespace:
     """Parse like ``vllm`` does; argparse errors exit 2 with vLLM's text, preprocessing errors raise ArgvError."""
-    processed = preprocess(list(argv))
-    return parser.parse_args(processed), processed
+    return parser.parse_args(preprocess(list(argv)))

@@ -39,12 +39,12 @@ class RequestResult(NamedTuple):
 def random_prompts(count: int, input_len: int, output_len: int, range_ratio: float, prefix_len: int, seed: int) -> List[Tuple[str, int, int]]:
     """(prompt, prompt tokens, max output tokens) like vLLM's random dataset: lengths drawn in [len*(1-r), len*(1+r)]."""
     rng = random.Random(seed)
-    prefix = [rng.choice(SYLLABLES) + rng.choice(SYLLABLES) for _ in range(prefix_len)]
+    prefix = [rng.choice(SYLLABLES) + rng.choice(SYLLABLES) for _word in range(prefix_len)]
     prompts = []
-    for _ in range(count):
+    for _prompt in range(count):
         n_in = rng.randint(max(int(input_len * (1 - range_ratio)), 1), max(int(input_len * (1 + range_ratio)), 1))
         n_out = rng.randint(max(int(output_len * (1 - range_ratio)), 1), max(int(output_len * (1 + range_ratio)), 1))
-        words = prefix + [rng.choice(SYLLABLES) + rng.choice(SYLLABLES) for _ in range(n_in)]
+        words = prefix + [rng.choice(SYLLABLES) + rng.choice(SYLLABLES) for _word in range(n_in)]
         prompts.append((" ".join(words), prefix_len + n_in, n_out))
     return prompts
 
@@ -171,7 +171,7 @@ def summarise(results: List[RequestResult], duration: float, selected: List[str]
 def _peak_concurrency(results: List[RequestResult]) -> int:
     events = sorted([(r.start_time, 1) for r in results] + [(r.start_time + r.latency, -1) for r in results])
     peak = current = 0
-    for _, change in events:
+    for _moment, change in events:
         current += change
         peak = max(peak, current)
     return peak

@@ -31,7 +31,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     spec = argspec.load_spec(spec_path(os.environ))
     parser = argspec.build_parser(spec)
     try:
-        args, _ = argspec.parse_vllm_argv(parser, argv)
+        args = argspec.parse_vllm_argv(parser, argv)
     except argspec.ArgvError as exc:
         print("ValueError: %s" % exc, file=sys.stderr)
         return 1

@@ -15,7 +15,7 @@ import json
 import socket
 import threading
 import time
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 from .logs import VllmLog
 

@@ -125,8 +125,7 @@ class Engine:
 
     def complete(self, served_model: str, prompt: str, max_tokens: int, ignore_eos: bool) -> Completion:
         tokens = list(self.generate(served_model, prompt, max_tokens, ignore_eos))
-        _, reason = generated_tokens(served_model, prompt, max_tokens, ignore_eos)
-        return Completion(tokens, reason, count_tokens(prompt))
+        return Completion(tokens, generated_tokens(served_model, prompt, max_tokens, ignore_eos)[1], count_tokens(prompt))
 
     def kv_cache_usage(self) -> float:
         capacity = max(self.max_num_seqs * min(self.max_model_len, 4096), 1)

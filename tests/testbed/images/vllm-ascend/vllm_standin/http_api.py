@@ -53,7 +53,7 @@ class ServingState:
     def authorised(self, header: Optional[str]) -> bool:
         if not self.api_key_hashes:
             return True
-        scheme, _, token = (header or "").partition(" ")
+        scheme, _space, token = (header or "").partition(" ")
         if scheme.lower() != "bearer":
             return False
         given = hashlib.sha256(token.encode("utf-8")).digest()
@@ -299,7 +299,8 @@ class Handler(BaseHTTPRequestHandler):
                     "choices": [{"index": index, "text": " " + token, "logprobs": None, "finish_reason": reason if last else None, "stop_reason": None}],
                 }
         if include_usage:
-            yield {"id": request_id, "object": "text_completion", "created": created, "model": model, "choices": [], "usage": _usage(prompt_total, completion_total)}
+            usage = _usage(prompt_total, completion_total)
+            yield {"id": request_id, "object": "text_completion", "created": created, "model": model, "choices": [], "usage": usage}
 
     def _chat(self) -> None:
         body = self._read_json()

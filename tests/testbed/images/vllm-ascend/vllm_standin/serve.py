@@ -21,7 +21,6 @@ import os
 import signal
 import socket
 import threading
-import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from . import data_parallel, model_dir, npus, ports
@@ -165,6 +164,9 @@ class Server:
         self.held_sockets += held
         return [ports.port_of(s) for s in held]
 
+    def local_ranks(self) -> str:
+        return "%d..%d" % (self.start_rank, self.start_rank + self.dp_local - 1)
+
     def rank_group(self) -> data_parallel.RankGroup:
         return data_parallel.RankGroup(self.start_rank, self.dp_local, self.dp_size, self.tp, self.pp, socket.gethostname())
 
@@ -184,7 +186,7 @@ class Server:
                 self.dp_member.join(timeout)
             except data_parallel.DpError as exc:
                 raise StartupError(str(exc)) from None
-            self.engine_log.info("core.py", "Joined the data parallel group at tcp://%s:%d as ranks %d..%d" % (address, port, self.start_rank, self.start_rank + self.dp_local - 1))
+            self.engine_log.info("core.py", "Joined the data parallel group at tcp://%s:%d as ranks %s" % (address, port, self.local_ranks()))
         else:
             self.dp_head = data_parallel.DataParallelHead(self.rank_group(), address, port, self.api_log)
             try:
@@ -264,7 +266,7 @@ class Server:
 
     def run_headless(self) -> int:
         assert self.dp_member is not None
-        self.engine_log.info("serve.py", "Launching vLLM (v%s) headless: data parallel ranks %d..%d" % (self.version, self.start_rank, self.start_rank + self.dp_local - 1))
+        self.engine_log.info("serve.py", "Launching vLLM (v%s) headless: data parallel ranks %s" % (self.version, self.local_ranks()))
         member = self.dp_member
 
         def watch_head() -> None:
