@@ -617,3 +617,11 @@ def test_head_stops_serving_when_a_headless_node_dies(tmp_path: Path, servers: L
     worker.process.kill()
     assert head.wait_exit() != 0
     assert "Engine core died: engine group" in head.log
+
+
+def test_hccl_if_ip_that_is_not_on_this_host_fails_naming_the_address(tmp_path: Path, servers: List[Server]) -> None:
+    server = start(servers, Bed(tmp_path), [], HCCL_IF_IP="192.0.2.10")
+    assert server.wait_exit() != 0
+    assert "host nic listen start failed, ip[192.0.2.10]" in server.log
+    assert "Cannot assign requested address" in server.log
+    assert "bound already" not in server.log

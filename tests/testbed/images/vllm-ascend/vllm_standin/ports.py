@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 import time
@@ -80,7 +81,13 @@ def bind_hccl_ports(host: str, base_port: int, ranks: int) -> List[socket.socket
         except OSError as exc:
             for sock in held:
                 sock.close()
-            raise HcclBindError(hccl_bind_failure(host, port, rank)) from exc
+            if exc.errno == errno.EADDRINUSE:
+                raise HcclBindError(hccl_bind_failure(host, port, rank)) from exc
+            raise HcclBindError(
+                "[rank%d]: RuntimeError: createHCCLComm: HCCL function error: HcclGetRootInfo(&hcclID), error code is 11\n"
+                "[rank%d]: host nic listen start failed, ip[%s] port[%d]: %s (is HCCL_IF_IP an address of this host?)"
+                % (rank, rank, host, port, exc.strerror or exc)
+            ) from exc
     return held
 
 
