@@ -21,7 +21,7 @@ export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-home/tmp
 export MOLECULE_NO_LOG := false
 
-HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev rsync shellcheck
+HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev rsync shellcheck openssl iproute2 iputils-ping
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 
 .PHONY: help
@@ -59,7 +59,7 @@ images: engine venv
 	$(TESTBED)/bin/images
 
 # ---------------------------------------------------------------- checks
-.PHONY: test lint sanity units testbed-units molecule test-tree
+.PHONY: test lint sanity units testbed-units molecule test-tree vllm-parser
 test: venv collection
 	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint
 	$(STAGE) sanity $(MAKE) --no-print-directory sanity
@@ -84,8 +84,11 @@ sanity: venv test-tree
 units: venv test-tree
 	cd $(TEST_TREE) && ansible-test units --python 3.11 --requirements --color no
 
-testbed-units: venv collection
-	cd $(COLL_LINK) && python -m pytest -q -p no:cacheprovider tests/testbed/tests
+vllm-parser:
+	tests/testbed/vllm-parser/setup-env.sh
+
+testbed-units: venv collection vllm-parser
+	cd $(COLL_LINK) && python -m pytest -q -p no:cacheprovider -n 4 tests/testbed/tests
 
 molecule: venv collection images
 	molecule test --all
