@@ -31,13 +31,13 @@ ENV_DIR = Path(os.environ.get("VLLM_PARSER_ENV") or REPO / ".cache" / "vllm-pars
 VERSIONS = ["0.17.0", "0.18.0"]
 
 
-
 @pytest.fixture(autouse=True, scope="module")
 def real_parser_environment() -> None:
     missing = [v for v in VERSIONS if not (ENV_DIR / ("vllm-%s" % v) / ".complete").is_file()]
     if missing:
         pytest.fail("no real vLLM parser environment for %s at %s: run tests/testbed/vllm-parser/setup-env.sh"
                     % (", ".join(missing), ENV_DIR))
+
 
 sys.path.insert(0, str(IMAGE_DIR))
 from vllm_standin import argspec  # noqa: E402  # pylint: disable=wrong-import-position  # the stand-in is not an installed package
