@@ -133,3 +133,11 @@ def test_partition_shows_as_packet_loss_and_heals(host, other_host):
     assert npu_address(other_host, 0) == target
     healed = _hccn.parse_ping(hccn(host, 0, '-ping', '-g', 'address', target).stdout)
     assert healed['received'] == 3
+
+
+def test_node_has_no_way_out(host):
+    """Offline site: the default route ends at the depot, which forwards nothing."""
+    assert 'via 172.31.240.2 ' in host.run('ip route show default').stdout
+    sources = host.file('/etc/apt/sources.list.d/local-repo.sources').content_string
+    assert 'http://repo.ascend.test:8080/debian' in sources
+    assert not host.file('/etc/apt/sources.list').exists
