@@ -35,21 +35,21 @@ def test_wanted_versions_installed(host):
 def test_fresh_node_got_driver_then_firmware(host, groups):
     if 'upgraded' in groups:
         return
-    assert [(verb, component, version) for verb, component, version, _ in operations(host)] == [
+    assert [operation[:3] for operation in operations(host)] == [
         ('Install', 'driver', CURRENT['driver']), ('Install', 'firmware', CURRENT['firmware'])]
 
 
 def test_upgrade_put_firmware_before_driver(host, groups):
     if 'upgraded' not in groups:
         return
-    assert [(verb, component, version) for verb, component, version, _ in operations(host)] == [
+    assert [operation[:3] for operation in operations(host)] == [
         ('Install', 'driver', PREVIOUS['driver']), ('Install', 'firmware', PREVIOUS['firmware']),
         ('Upgrade', 'firmware', CURRENT['firmware']), ('Upgrade', 'driver', CURRENT['driver'])]
 
 
 def test_node_restarted_after_the_driver_install(host):
     """PID 1 (systemd) started after the last driver install: the reboot handler ran, and the play went on."""
-    last_driver = [start for _, component, _, start in operations(host) if component == 'driver'][-1]
+    last_driver = [operation[3] for operation in operations(host) if operation[1] == 'driver'][-1]
     installed_at = int(host.check_output('date +%%s -d %s', last_driver))
     booted_at = int(time.time()) - int(host.check_output('ps -o etimes= -p 1'))
     assert booted_at >= installed_at - 1
