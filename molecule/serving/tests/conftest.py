@@ -1,0 +1,66 @@
+"""Fixtures for the serving scenario: the node's type, its replica containers
+as the node's engine reports them, and the stand-in hub's request log."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import sys
+import urllib.request
+from typing import Any, Dict, List
+
+import docker  # the controller's Docker SDK, as molecule's driver uses
+import pytest
+
+sys.path.insert(0, os.path.join(os.environ['MOLECULE_PROJECT_DIRECTORY'], 'build', 'collections'))
+
+NPU_COUNT = {'atlas_800_a2': 8, 'atlas_800_a3': 16}
+# The depot's address on the management network (tests/testbed/playbooks/vars/world.yml).
+HUB = 'http://172.31.240.2:8090'
+REPLICA_LABEL = 'ascend_ops.vllm.replica'
+
+
+def node_type_of(host) -> str:
+    groups = host.ansible.get_variables()['group_names']
+    return next(group for group in groups if group in NPU_COUNT)
+
+
+@pytest.fixture(name='node_type')
+def fixture_node_type(host) -> str:
+    return node_type_of(host)
+
+
+@pytest.fixture(name='node_name')
+def fixture_node_name(host) -> str:
+    return host.ansible.get_variables()['inventory_hostname']
+
+
+@pytest.fixture(name='replicas')
+def fixture_replicas(host) -> List[Dict[str, Any]]:
+    """`docker inspect` of this node's replica containers, by replica index."""
+    names = host.check_output("docker ps -a --filter label=%s --format '{{.Names}}'" % REPLICA_LABEL).split()
+    inspected = json.loads(host.check_output('docker inspect %s' % ' '.join(names))) if names else []
+    return sorted(inspected, key=lambda container: int(container['Config']['Labels'][REPLICA_LABEL]))
+
+
+@pytest.fixture(name='node_container')
+def fixture_node_container(node_name):
+    """The emulated node itself, on the outer engine."""
+    return docker.from_env().containers.get(node_name)
+
+
+def created_epoch(container) -> float:
+    created = container.attrs['Created'].rstrip('Z')
+    whole, _, fraction = created.partition('.')
+    moment = datetime.datetime.strptime(whole, '%Y-%m-%dT%H:%M:%S').replace(tzinfo=datetime.timezone.utc)
+    return moment.timestamp() + float('0.' + (fraction or '0'))
+
+
+def mgmt_address(container) -> str:
+    return container.attrs['NetworkSettings']['Networks']['ascend-mgmt']['IPAddress']
+
+
+def hub_json(path: str) -> Any:
+    with urllib.request.urlopen(HUB + path, timeout=10) as response:  # nosec B310 - the test bed's own hub
+        return json.load(response)
