@@ -5,7 +5,7 @@ site_prepare.yml), moves their NPUs to a range of their own with the role's
 configure step, then runs verify_hccl.yml on the first 1, 2 and 4 of them
 (--limit), once with the ring the role uses by default and once pinging all
 pairs, and prints the wall time of each run, the time of its ping step, the
-pairs pinged, and the ratios. Removes the nodes at the end unless --keep.
+pairs pinged (in all, and by the busiest node), and the ratios. Removes the nodes at the end unless --keep.
 
 Run by hand from the repository root, in the project venv, after
 `make collection images` (see bench/README.md); not part of CI.
@@ -92,13 +92,16 @@ def measure(inventory_path: str, report_dir: str, names: List[str], pattern: str
     done = playbook(inventory_path, os.path.join(REPO, 'playbooks', 'verify_hccl.yml'),
                     '--limit', ','.join(names), '-e', 'hccl_check_ping_pattern=%s' % pattern, check=False)
     wall = time.monotonic() - started
+    log = os.path.join(os.path.dirname(report_dir), 'verify-%d-%s.log' % (len(names), pattern))
+    with open(log, 'w') as handle:
+        handle.write(done.stdout + done.stderr)
     report = newest_report(report_dir)
     data = report['data']
     if done.returncode != 0 or not data['healthy'] or data['nodes'] != names:
-        sys.stderr.write(done.stdout[-4000:])
-        raise SystemExit('verify_hccl.yml on %s (%s) did not pass on the healthy cluster' % (names, pattern))
-    return {'nodes': len(names), 'pattern': pattern, 'pairs': data['pairs_checked'], 'wall': wall,
-            'ping': ping_step_seconds(done.stdout)}
+        raise SystemExit('verify_hccl.yml on %s (%s) did not pass on the healthy cluster: see %s' % (names, pattern, log))
+    per_node = data.get('pairs_per_node') or {}
+    return {'nodes': len(names), 'pattern': pattern, 'pairs': data['pairs_checked'],
+            'per_node': max(per_node.values()) if per_node else 0, 'wall': wall, 'ping': ping_step_seconds(done.stdout)}
 
 
 def ratio(numerator: float, denominator: float) -> str:
@@ -106,18 +109,23 @@ def ratio(numerator: float, denominator: float) -> str:
 
 
 def print_results(results: List[Dict[str, object]], sizes: List[int]) -> None:
-    print('%-6s %-10s %7s %9s %9s' % ('nodes', 'pattern', 'pairs', 'wall s', 'ping s'))
+    print('%-6s %-10s %7s %10s %9s %9s' % ('nodes', 'pattern', 'pairs', 'pings/node', 'wall s', 'ping s'))
     for row in results:
         ping = '-' if row['ping'] is None else '%.1f' % row['ping']
-        print('%-6d %-10s %7d %9.1f %9s' % (row['nodes'], row['pattern'], row['pairs'], row['wall'], ping))
+        print('%-6d %-10s %7d %10d %9.1f %9s' % (row['nodes'], row['pattern'], row['pairs'], row['per_node'], row['wall'], ping))
     by_key = dict(((row['nodes'], row['pattern']), row) for row in results)
-    smallest, largest = min(sizes), max(sizes)
+    smallest, largest = sizes[0], sizes[-1]
     print()
     for pattern in PATTERNS:
-        first, last = by_key[(smallest, pattern)], by_key[(largest, pattern)]
-        print('%-10s %d nodes / %d node%s: wall %s, pairs %d -> %d' % (
-            pattern, largest, smallest, '' if smallest == 1 else 's', ratio(last['wall'], first['wall']),
-            first['pairs'], last['pairs']))
+        base = by_key[(smallest, pattern)]
+        steps = ', '.join('%d nodes %s' % (size, ratio(by_key[(size, pattern)]['wall'], base['wall'])) for size in sizes[1:])
+        print('%-10s wall time relative to %d node%s: %s' % (pattern, smallest, '' if smallest == 1 else 's', steps))
+        if len(sizes) > 2:
+            before = by_key[(sizes[-2], pattern)]
+            print('%-10s %d nodes / %d nodes: wall %s, ping step %s, pairs %d -> %d' % (
+                pattern, largest, sizes[-2], ratio(by_key[(largest, pattern)]['wall'], before['wall']),
+                ratio(by_key[(largest, pattern)]['ping'] or 0, before['ping'] or 0), before['pairs'],
+                by_key[(largest, pattern)]['pairs']))
     ring, everything = by_key[(largest, 'ring')], by_key[(largest, 'all_pairs')]
     print('all_pairs / ring at %d nodes: pairs %s, wall %s, ping step %s' % (
         largest, ratio(everything['pairs'], ring['pairs']), ratio(everything['wall'], ring['wall']),
@@ -125,7 +133,7 @@ def print_results(results: List[Dict[str, object]], sizes: List[int]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default='1,2,4', help='node counts to measure (default 1,2,4)')
     parser.add_argument('--keep', action='store_true', help='leave the emulated nodes running')
     args = parser.parse_args()
