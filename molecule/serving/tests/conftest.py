@@ -52,7 +52,7 @@ def fixture_node_container(node_name):
 
 def created_epoch(container) -> float:
     created = container.attrs['Created'].rstrip('Z')
-    whole, _, fraction = created.partition('.')
+    whole, fraction = (created.split('.', 1) + [''])[:2]
     moment = datetime.datetime.strptime(whole, '%Y-%m-%dT%H:%M:%S').replace(tzinfo=datetime.timezone.utc)
     return moment.timestamp() + float('0.' + (fraction or '0'))
 

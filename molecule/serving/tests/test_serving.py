@@ -113,11 +113,10 @@ def test_serve_scripts_hold_the_tutorial_command(host, replicas):
 
 def test_every_endpoint_is_healthy_and_completes(host, replicas, node_type):
     key = API_KEY if node_type == 'atlas_800_a3' else ''
-    for index, _ in enumerate(replicas):
-        port = 8000 + index
+    completion = {'model': 'qwen3.6', 'prompt': 'The capital of France is', 'max_tokens': 8, 'temperature': 0}
+    for port in range(8000, 8000 + len(replicas)):
         assert http(host, port, '/health')['status'] == 200
-        answer = http(host, port, '/v1/completions', {'model': 'qwen3.6', 'prompt': 'The capital of France is',
-                                                       'max_tokens': 8, 'temperature': 0}, key)
+        answer = http(host, port, '/v1/completions', completion, key)
         assert answer['status'] == 200, answer
         assert json.loads(answer['body'])['choices'][0]['text'].strip()
 
