@@ -534,6 +534,10 @@ class HubServer(ThreadingHTTPServer):
 class HubRequestHandler(BaseHTTPRequestHandler):
     server: HubServer
     protocol_version = "HTTP/1.1"
+    # Buffered writes: the end of each response leaves when the handler returns,
+    # after the request is logged, so a client never sees its answer complete
+    # before the request log holds it.
+    wbufsize = -1
     server_version = "ascend-testbed-hub/1.0"
 
     # Per-request bookkeeping for the log.

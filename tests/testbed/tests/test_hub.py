@@ -17,6 +17,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -334,6 +335,16 @@ def test_hf_tree_and_paths_info_through_the_client_api(hub: Hub, hub_root: Path)
     assert info.size == (repo_dir / "quant_model_description.json").stat().st_size
 
 
+def logged_paths(log: Path, count: int, timeout: float = 5.0) -> List[str]:
+    """The paths in the hub's JSONL request log once it holds `count` lines (or whatever it holds after `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = log.read_text().splitlines() if log.exists() else []
+        if len(lines) >= count or time.monotonic() > deadline:
+            return [json.loads(line)["path"] for line in lines]
+        time.sleep(0.05)
+
+
 def test_populate_writes_the_default_models_and_the_ca_is_published(tls_dir: Path, tmp_path: Path) -> None:
     running = start_hub(tmp_path / "empty-root", tls_dir, tmp_path / "requests.jsonl", "--populate")
     try:
@@ -344,8 +355,8 @@ def test_populate_writes_the_default_models_and_the_ca_is_published(tls_dir: Pat
             assert {path: entry["size"] for path, entry in listing["files"].items()} == {path: len(data) for path, data in expected.items()}
         status, _headers, body = running.call("GET", "/_hub/ca.pem")
         assert status == 200 and body == (tls_dir / "ca.pem").read_bytes()
-        logged = [json.loads(line) for line in (tmp_path / "requests.jsonl").read_text().splitlines()]
-        assert [record["path"] for record in logged] == ["/_hub/repos", "/_hub/ca.pem"]
+        # The server logs a request after answering it: give the last line a moment to land.
+        assert logged_paths(tmp_path / "requests.jsonl", count=2) == ["/_hub/repos", "/_hub/ca.pem"]
     finally:
         stop_hub(running)
 
