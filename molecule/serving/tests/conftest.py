@@ -50,11 +50,19 @@ def fixture_node_container(node_name):
     return docker.from_env().containers.get(node_name)
 
 
-def created_epoch(container) -> float:
-    created = container.attrs['Created'].rstrip('Z')
-    whole, fraction = (created.split('.', 1) + [''])[:2]
+def docker_epoch(stamp: str) -> float:
+    """Seconds since the epoch of a Docker time stamp (RFC 3339 in UTC, nanoseconds)."""
+    whole, fraction = (stamp.rstrip('Z').split('.', 1) + [''])[:2]
     moment = datetime.datetime.strptime(whole, '%Y-%m-%dT%H:%M:%S').replace(tzinfo=datetime.timezone.utc)
     return moment.timestamp() + float('0.' + (fraction or '0'))
+
+
+def created_epoch(container) -> float:
+    return docker_epoch(container.attrs['Created'])
+
+
+def started_epoch(container) -> float:
+    return docker_epoch(container.attrs['State']['StartedAt'])
 
 
 def mgmt_address(container) -> str:
