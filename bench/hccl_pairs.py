@@ -3,9 +3,10 @@
 Brings up emulated Atlas 800 A2 nodes (the test bed's nodes_up.yml and
 site_prepare.yml), moves their NPUs to a range of their own with the role's
 configure step, then runs verify_hccl.yml on the first 1, 2 and 4 of them
-(--limit), once with the ring the role uses by default and once pinging all
-pairs, and prints the wall time of each run, the time of its ping step, the
-pairs pinged (in all, and by the busiest node), and the ratios. Removes the nodes at the end unless --keep.
+(--limit), with the ring the role uses by default and pinging all pairs,
+each --repeat times (the fastest run counts), and prints the wall time of
+each, the time of its ping step, the pairs pinged (in all, and by the
+busiest node), and the ratios. Removes the nodes at the end unless --keep.
 
 Run by hand from the repository root, in the project venv, after
 `make collection images` (see bench/README.md); not part of CI.
@@ -104,6 +105,14 @@ def measure(inventory_path: str, report_dir: str, names: List[str], pattern: str
             'per_node': max(per_node.values()) if per_node else 0, 'wall': wall, 'ping': ping_step_seconds(done.stdout)}
 
 
+def fastest(runs: List[Dict[str, object]]) -> Dict[str, object]:
+    """The run least slowed by other jobs on the machine, with the shortest ping step seen."""
+    best = dict(min(runs, key=lambda run: run['wall']))
+    pings = [run['ping'] for run in runs if run['ping'] is not None]
+    best['ping'] = min(pings) if pings else None
+    return best
+
+
 def ratio(numerator: float, denominator: float) -> str:
     return '%.1fx' % (numerator / denominator) if denominator else 'n/a'
 
@@ -135,6 +144,8 @@ def print_results(results: List[Dict[str, object]], sizes: List[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--sizes', default='1,2,4', help='node counts to measure (default 1,2,4)')
+    parser.add_argument('--repeat', type=int, default=3,
+                        help='runs of each measurement; the fastest counts, the one other jobs disturbed least (default 3)')
     parser.add_argument('--keep', action='store_true', help='leave the emulated nodes running')
     args = parser.parse_args()
     sizes = sorted(set(int(size) for size in args.sizes.split(',')))
@@ -159,7 +170,8 @@ def main() -> None:
         for size in sizes:
             for pattern in PATTERNS:
                 print('measuring %d node%s, %s' % (size, '' if size == 1 else 's', pattern), flush=True)
-                results.append(measure(inventory_path, report_dir, names[:size], pattern))
+                runs = [measure(inventory_path, report_dir, names[:size], pattern) for _attempt in range(max(1, args.repeat))]
+                results.append(fastest(runs))
         print()
         print_results(results, sizes)
     finally:
