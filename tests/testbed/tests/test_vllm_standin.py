@@ -7,6 +7,7 @@ side by side on one machine without an NPU or Docker.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -48,10 +49,29 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+_RANGES = itertools.count()
+
+
+def _worker_port_slice() -> Tuple[int, int]:
+    """Ports for this pytest-xdist worker's HCCL ranges: below the kernel's ephemeral range.
+
+    API and internal ports come from the kernel (``free_port``, no VLLM_PORT), i.e. from the
+    ephemeral range; HCCL ranges drawn from that range could be taken by another test's
+    server between the check here and its bind (seen in CI: "host nic listen start failed").
+    Each worker gets its own slice so parallel tests never pick overlapping ranges either.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    slot = int(worker[2:]) if worker[2:].isdigit() else 0
+    low = 10000 + (slot % 8) * 2800
+    return low, low + 2800 - 16
+
+
 def free_port_range(count: int) -> int:
     """A base port with ``count`` free ports above it (HCCL takes base + local rank)."""
+    low, high = _worker_port_slice()
     for _attempt in range(200):
-        base = random.randint(20000, 59000)
+        # Consecutive ranges, not random ones: two servers of one test never overlap.
+        base = low + (next(_RANGES) * count) % (high - low)
         sockets = []
         try:
             for offset in range(count):
