@@ -90,15 +90,15 @@ vllm-parser:
 testbed-units: venv collection vllm-parser
 	cd $(COLL_LINK) && python -m pytest -q -p no:cacheprovider -n 4 tests/testbed/tests
 
-# Scenarios that make test runs. serving (issue 5) and hccl (issue 6) are
-# still being finished: their roles are linted and sanity-checked, but their
-# scenarios join this list only once they pass end to end.
-MOLECULE_SCENARIOS ?= testbed node_prepare
+# Scenarios that make test runs, longest first, MOLECULE_JOBS at a time
+# (tests/ci/molecule-scenarios). The shared world (depot, networks) comes up
+# once before them, so no two scenarios race to create it.
+MOLECULE_SCENARIOS ?= node_prepare serving hccl testbed
+MOLECULE_JOBS ?= 2
 
 molecule: venv collection images
-	@for scenario in $(MOLECULE_SCENARIOS); do \
-	  $(STAGE) molecule-$$scenario molecule test -s $$scenario || exit 1; \
-	done
+	ansible-playbook $(TESTBED)/playbooks/world_up.yml
+	tests/ci/molecule-scenarios $(MOLECULE_JOBS) $(MOLECULE_SCENARIOS)
 
 # ---------------------------------------------------------------- sandbox
 .PHONY: sandbox sandbox-down testbed-down

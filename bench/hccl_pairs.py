@@ -164,7 +164,8 @@ def main() -> None:
     playbook(inventory_path, os.path.join(TESTBED_PLAYBOOKS, 'world_up.yml'))
     try:
         playbook(inventory_path, os.path.join(TESTBED_PLAYBOOKS, 'nodes_up.yml'), '-e', '@' + nodes_var)
-        playbook(inventory_path, os.path.join(TESTBED_PLAYBOOKS, 'site_prepare.yml'))
+        # Addresses 10.20.71.x and up from the start: apart from any scenario's nodes.
+        playbook(inventory_path, os.path.join(TESTBED_PLAYBOOKS, 'site_prepare.yml'), '-e', 'testbed_site_subnet_offset=70')
         # Unmeasured: moves the NPUs to their own range and warms the caches.
         playbook(inventory_path, os.path.join(REPO, 'playbooks', 'verify_hccl.yml'), '-e', 'hccl_check_configure=true')
         results = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import docker  # the controller's Docker SDK, as molecule's driver uses
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _hccn, _npu_smi
 
 from conftest import NPU_COUNT
@@ -114,6 +115,24 @@ def test_container_sees_only_its_npu(host):
     assert out.rc == 0, out.stderr
     info = _npu_smi.parse_npu_smi_info(out.stdout)
     assert [npu['id'] for npu in info['npus']] == [1]
+
+
+def test_partition_shows_as_packet_loss_and_heals(host, other_host):
+    """Cutting a node off the RoCE network makes pings to it fail as the real
+    tool reports it (all packets lost); reconnecting heals it."""
+    network = docker.from_env().networks.get('ascend-roce')
+    peer = other_host.ansible.get_variables()['inventory_hostname']
+    target = npu_address(other_host, 0)
+    network.disconnect(peer)
+    try:
+        cut = _hccn.parse_ping(hccn(host, 0, '-ping', '-g', 'address', target).stdout)
+        assert (cut['transmitted'], cut['received']) == (3, 0)
+    finally:
+        network.connect(peer)
+    # Any hccn_tool call re-applies the NPU addresses on the reconnected NIC.
+    assert npu_address(other_host, 0) == target
+    healed = _hccn.parse_ping(hccn(host, 0, '-ping', '-g', 'address', target).stdout)
+    assert healed['received'] == 3
 
 
 def test_node_has_no_way_out(host):
