@@ -366,6 +366,17 @@ def test_distinct_hccl_bases_let_two_replicas_run_side_by_side(tmp_path: Path, s
     second.wait_healthy()
 
 
+def test_gloo_interface_without_an_address_fails_the_start(tmp_path: Path, servers: List[Server]) -> None:
+    server = start(servers, Bed(tmp_path), ["--tensor-parallel-size", "2"], GLOO_SOCKET_IFNAME="nosuchnic0")
+    assert server.wait_exit() != 0
+    assert "Unable to find address for: nosuchnic0" in server.log
+    assert "EngineCore failed to start." in server.log
+
+
+def test_gloo_interface_with_an_address_serves(tmp_path: Path, servers: List[Server]) -> None:
+    start(servers, Bed(tmp_path), ["--tensor-parallel-size", "2"], GLOO_SOCKET_IFNAME="lo").wait_healthy()
+
+
 def test_api_port_held_by_another_program_fails_with_address_in_use(tmp_path: Path, servers: List[Server]) -> None:
     bed = Bed(tmp_path)
     with socket.socket() as squatter:

@@ -7,13 +7,17 @@
   sharing; a taken port fails the whole start (EI0019, "bound already").
 - vLLM's internal ports (torch.distributed store, ZMQ): from VLLM_PORT upward, skipping taken ones;
   without VLLM_PORT the kernel picks free ports.
+- Gloo (torch's CPU process groups, used by every server with more than one rank): with
+  GLOO_SOCKET_IFNAME it binds the IPv4 address of that interface; a name without one fails the start.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import ipaddress
 import socket
+import struct
 import time
 from typing import Callable, List, Optional
 
@@ -111,3 +115,26 @@ def bind_internal_ports(first_port: Optional[int], count: int, on_taken: Callabl
 
 def port_of(sock: socket.socket) -> int:
     return sock.getsockname()[1]
+
+
+_SIOCGIFADDR = 0x8915
+
+
+def interface_ipv4(name: str) -> Optional[str]:
+    """The IPv4 address of interface ``name`` (None: no such interface, or none on it), as gloo looks it up."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            packed = fcntl.ioctl(sock.fileno(), _SIOCGIFADDR, struct.pack("256s", name[:15].encode()))
+        except OSError:
+            return None
+    return socket.inet_ntoa(packed[20:24])
+
+
+def gloo_interface_error(name: str) -> Optional[str]:
+    """What torch's gloo transport says when GLOO_SOCKET_IFNAME names no usable interface (None: it is usable)."""
+    if interface_ipv4(name) is not None:
+        return None
+    return (
+        "RuntimeError: [enforce fail at /pytorch/third_party/gloo/gloo/transport/tcp/device.cc:84] ifa != nullptr. "
+        "Unable to find address for: %s" % name
+    )

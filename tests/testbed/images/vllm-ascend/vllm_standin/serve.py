@@ -10,7 +10,7 @@ Stand-in knobs (environment, image only, never set by the roles):
   VLLM_STANDIN_TOKEN_SECONDS         time per further token (default 0.002)
   VLLM_STANDIN_DEV_ROOT              where the /dev/davinciN nodes are looked for (default /dev)
   VLLM_STANDIN_DRIVER_ROOT           the mounted driver (default /usr/local/Ascend/driver)
-Real variables read: ASCEND_RT_VISIBLE_DEVICES, HCCL_IF_BASE_PORT, HCCL_IF_IP, VLLM_PORT, VLLM_API_KEY,
+Real variables read: ASCEND_RT_VISIBLE_DEVICES, HCCL_IF_BASE_PORT, HCCL_IF_IP, GLOO_SOCKET_IFNAME, VLLM_PORT, VLLM_API_KEY,
 VLLM_ENGINE_READY_TIMEOUT_S (how long the head waits for data-parallel ranks, and a headless node for the head).
 """
 
@@ -164,6 +164,15 @@ class Server:
         self.held_sockets += held
         return [ports.port_of(s) for s in held]
 
+    def check_gloo_interface(self, ranks: int) -> None:
+        """More than one rank (or a group across nodes): torch's gloo groups bind GLOO_SOCKET_IFNAME's address."""
+        name = self.env.get("GLOO_SOCKET_IFNAME", "")
+        if not name or (ranks < 2 and not self.multi_node):
+            return
+        error = ports.gloo_interface_error(name)
+        if error is not None:
+            raise StartupError(error)
+
     def local_ranks(self) -> str:
         return "%d..%d" % (self.start_rank, self.start_rank + self.dp_local - 1)
 
@@ -239,6 +248,7 @@ class Server:
         chosen = self.claim_npus()
         internal = self.bind_internal_ports()
         hccl = self.bind_hccl_ports(len(chosen))
+        self.check_gloo_interface(len(chosen))
         self.engine_log.info(
             "parallel_state.py",
             "world_size=%d ranks on NPUs %s; HCCL listening on ports %s; internal ports %s"
