@@ -20,6 +20,13 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLL_ROOT)
 export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-home/tmp
 export MOLECULE_NO_LOG := false
+# Where tests/ci/stage and the ci_timer callback record this run's times;
+# `make test` ends with tests/ci/times-report over them (.ci/run sets it once
+# for its own stages too).
+ifndef CI_TIMES_DIR
+CI_TIMES_DIR := $(CURDIR)/build/ci-times/$(shell date +%Y%m%dT%H%M%S)
+endif
+export CI_TIMES_DIR
 
 HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev rsync shellcheck openssl iproute2 iputils-ping
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
@@ -60,12 +67,14 @@ images: engine venv
 
 # ---------------------------------------------------------------- checks
 .PHONY: test lint sanity units testbed-units molecule test-tree vllm-parser
+# The time report is printed whether the stages pass or not.
 test: venv collection
-	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint
-	$(STAGE) sanity $(MAKE) --no-print-directory sanity
-	$(STAGE) units $(MAKE) --no-print-directory units
-	$(STAGE) images $(MAKE) --no-print-directory images
-	$(STAGE) testbed-units $(MAKE) --no-print-directory testbed-units
+	@trap 'tests/ci/times-report' EXIT; set -e; \
+	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint; \
+	$(STAGE) sanity $(MAKE) --no-print-directory sanity; \
+	$(STAGE) units $(MAKE) --no-print-directory units; \
+	$(STAGE) images $(MAKE) --no-print-directory images; \
+	$(STAGE) testbed-units $(MAKE) --no-print-directory testbed-units; \
 	$(STAGE) molecule $(MAKE) --no-print-directory molecule
 
 lint: venv collection
@@ -96,8 +105,12 @@ testbed-units: venv collection vllm-parser
 MOLECULE_SCENARIOS ?= node_prepare serving hccl testbed
 MOLECULE_JOBS ?= 2
 
+# The ci_timer callback records every play and task molecule runs, for the
+# time report.
+molecule: export ANSIBLE_CALLBACK_PLUGINS := $(CURDIR)/tests/ci/callback_plugins
+molecule: export ANSIBLE_CALLBACKS_ENABLED := ci_timer
 molecule: venv collection images
-	ansible-playbook $(TESTBED)/playbooks/world_up.yml
+	$(STAGE) molecule-world-up ansible-playbook $(TESTBED)/playbooks/world_up.yml
 	tests/ci/molecule-scenarios $(MOLECULE_JOBS) $(MOLECULE_SCENARIOS)
 
 # ---------------------------------------------------------------- sandbox
