@@ -67,13 +67,17 @@ images: engine venv
 
 # ---------------------------------------------------------------- checks
 .PHONY: test lint sanity units testbed-units molecule test-tree vllm-parser
-# The time report is printed whether the stages pass or not.
+# The images and the vLLM parser environment are built in the background
+# while lint, sanity and the unit tests run (tests/ci/background); the time
+# report is printed whether the stages pass or not.
 test: venv collection
-	@trap 'tests/ci/times-report' EXIT; set -e; \
+	@trap 'tests/ci/background settle; tests/ci/times-report' EXIT; set -e; \
+	tests/ci/background start images $(MAKE) --no-print-directory images; \
+	tests/ci/background start vllm-parser $(MAKE) --no-print-directory vllm-parser; \
 	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint; \
 	$(STAGE) sanity $(MAKE) --no-print-directory sanity; \
 	$(STAGE) units $(MAKE) --no-print-directory units; \
-	$(STAGE) images $(MAKE) --no-print-directory images; \
+	tests/ci/background join images vllm-parser; \
 	$(STAGE) testbed-units $(MAKE) --no-print-directory testbed-units; \
 	$(STAGE) molecule $(MAKE) --no-print-directory molecule
 

@@ -56,6 +56,7 @@ class CallbackModule(CallbackBase):
             return
         record.update(scenario=self._scenario, playbook=self._playbook, check=self._check)
         line = json.dumps(record, sort_keys=True) + "\n"
+        os.makedirs(os.path.dirname(self._path), exist_ok=True)
         # One short write with O_APPEND: lines of parallel runs do not interleave.
         fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
