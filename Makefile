@@ -81,8 +81,15 @@ test: venv collection
 	$(STAGE) testbed-units $(MAKE) --no-print-directory testbed-units; \
 	$(STAGE) molecule $(MAKE) --no-print-directory molecule
 
-lint: venv collection
+# Shell scripts in the repository: a shell shebang or a .sh name. Templates
+# (*.j2) are not shell until rendered.
+SHELL_SCRIPTS = $(shell git ls-files -co --exclude-standard -z | xargs -0 awk 'FNR == 1 && /^\#!.*[\/ ](ba|da|k)?sh([ \t]|$$)/ { print FILENAME } { nextfile }' | grep -v '\.j2$$'; git ls-files -co --exclude-standard '*.sh')
+
+lint: venv collection host-packages
 	ansible-lint --profile production
+	yamllint --strict .
+	shellcheck $(sort $(SHELL_SCRIPTS))
+	antsibull-changelog lint
 
 test-tree:
 	@rm -rf $(TEST_TREE) && mkdir -p $(TEST_TREE)

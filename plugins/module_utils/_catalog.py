@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) ascend_ops.vllm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Node types and models the collection knows, in one place.
 
 Private to the collection. Pure standard library: the planning filters, the

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) ascend_ops.vllm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Parsers for Huawei's ``hccn_tool`` output and ``/etc/hccn.conf``, and the NPU network check.
 
 Private to the ascend_ops.vllm collection: the interface may change without notice.

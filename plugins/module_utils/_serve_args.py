@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) ascend_ops.vllm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Serve options to the argv of ``vllm serve``, and the tutorial's options.
 
 Private to the collection. Pure standard library and no imports from the
@@ -35,8 +36,8 @@ import re
 from typing import Any, Dict, List, Mapping, Optional
 
 # Read from the argument parser of vLLM 0.17.0 and 0.18.0 (the releases under
-# vllm-ascend v0.17.0rc1 / v0.18.0rc1); a unit test compares them with the
-# parser specs the test bed generates.
+# vllm-ascend v0.17.0rc1 / v0.18.0rc1); the repository's tests compare them
+# with the specs dumped from those parsers.
 # Flags declared with nargs='+': a list value is several arguments.
 MULTI_VALUE_FLAGS = frozenset([
     'allowed_media_domains', 'api_key', 'collect_detailed_traces', 'cpu_offload_params', 'cudagraph_capture_sizes',

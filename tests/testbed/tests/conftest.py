@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Make the collection importable as ``ansible_collections.ascend_ops.vllm`` for the test-bed tests.
 
 The emulator tests parse the emulated tools' output with the collection's own parsers. Under

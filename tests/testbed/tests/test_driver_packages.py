@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Behaviour of the emulated NPU driver and firmware .run packages (tests/testbed/driver).
 
 Each test builds real makeself packages with build-packages.sh and runs them against a scratch

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The emulated npu-smi and hccn_tool, run as subprocesses and read with the collection's own parsers.
 
 Every test builds a node in a temporary directory (device nodes as plain files, hardware.json,

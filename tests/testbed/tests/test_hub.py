@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The stand-in model hub, exercised with the real Hugging Face and ModelScope clients.
 
 Needs the clients pinned in tests/testbed/hub/requirements.txt in the Python

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Checks against the real vLLM argument parser (the environment made by tests/testbed/vllm-parser/setup-env.sh).
 
 - The committed flag specs of the stand-in image are what the real parser dumps today (so they were

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The stand-in vllm-ascend ``vllm`` command (tests/testbed/images/vllm-ascend), run as local processes.
 
 Each server gets a scratch "/dev" (VLLM_STANDIN_DEV_ROOT) with the davinci nodes a container would

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A stand-in for the vllm-ascend serving image: ``vllm serve`` and ``vllm bench serve`` without an NPU.
 
 It accepts exactly the command lines the real vLLM parser of its release accepts (the parser is built

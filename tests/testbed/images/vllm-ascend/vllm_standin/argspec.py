@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Rebuild vLLM's command-line parser from the spec dumped from the real one (flags/vllm-<ver>.json).
 
 The option strings, value kinds, choices, defaults and argparse settings all come from the spec, so

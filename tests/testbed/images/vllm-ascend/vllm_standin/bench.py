@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """``vllm bench serve``: really load an OpenAI-compatible endpoint and write vLLM's result JSON.
 
 Prompts come from the ``random`` dataset (words, one token each under the stand-in's tokenizer);

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Data parallelism across nodes: the head's rpc port and the headless nodes that join it.
 
 In vLLM the head node (``--data-parallel-address A --data-parallel-rpc-port P``) runs the API server

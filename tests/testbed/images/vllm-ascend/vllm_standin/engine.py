@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """A pretend inference engine: deterministic text, vLLM's scheduling limits and its metrics.
 
 The text is a function of (model, prompt) only, so a test can predict it and two replicas of the same

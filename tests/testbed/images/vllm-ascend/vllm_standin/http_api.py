@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """vLLM's OpenAI-compatible HTTP surface, on the standard library's HTTP server.
 
 Routes and their answers follow vLLM: ``/health`` (empty 200), ``/ping``, ``/version``, ``/metrics``

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Log lines in vLLM's own layout, so whatever reads a real server's log reads ours.
 
 vLLM writes ``LEVEL MM-DD HH:MM:SS [file.py:line] message`` to stdout, each process prefixed with its

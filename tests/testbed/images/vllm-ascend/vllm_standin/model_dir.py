@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """What vLLM reads from a local model directory before it serves, and the errors it gives when it cannot.
 
 The deployments here always pass a local directory. vLLM needs ``config.json`` there; it loads every

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Which NPUs the Ascend runtime in this container would hand to vLLM.
 
 The runtime enumerates the ``/dev/davinciN`` nodes present (a container sees only the ones passed

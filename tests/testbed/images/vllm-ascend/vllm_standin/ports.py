@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The ports a vllm-ascend server holds on the host network, bound the way the real pieces bind them.
 
 - API port: vLLM binds it before the engine starts, with SO_REUSEADDR and SO_REUSEPORT, and listens

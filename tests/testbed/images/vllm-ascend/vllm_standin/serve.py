@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) ascend_ops.vllm contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """``vllm serve``: the start-up a vllm-ascend server goes through, its checks and failures, then serving.
 
 Order as in the real server: argument checks, model directory, the API port (bound before the engine
