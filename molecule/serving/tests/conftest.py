@@ -13,27 +13,13 @@ from typing import Any, Dict, List
 import docker  # the controller's Docker SDK, as molecule's driver uses
 import pytest
 
-sys.path.insert(0, os.path.join(os.environ['MOLECULE_PROJECT_DIRECTORY'], 'build', 'collections'))
+sys.path.insert(0, os.path.join(os.environ['MOLECULE_PROJECT_DIRECTORY'], 'molecule', 'shared', 'tests'))
+# pylint: disable-next=unused-import
+from node_fixtures import NPU_COUNT, fixture_groups, fixture_node_name, fixture_node_type, fixture_other_host  # noqa: F401
 
-NPU_COUNT = {'atlas_800_a2': 8, 'atlas_800_a3': 16}
 # The depot's address on the management network (tests/testbed/playbooks/vars/world.yml).
 HUB = 'http://172.31.240.2:8090'
 REPLICA_LABEL = 'ascend_ops.vllm.replica'
-
-
-def node_type_of(host) -> str:
-    groups = host.ansible.get_variables()['group_names']
-    return next(group for group in groups if group in NPU_COUNT)
-
-
-@pytest.fixture(name='node_type')
-def fixture_node_type(host) -> str:
-    return node_type_of(host)
-
-
-@pytest.fixture(name='node_name')
-def fixture_node_name(host) -> str:
-    return host.ansible.get_variables()['inventory_hostname']
 
 
 @pytest.fixture(name='replicas')

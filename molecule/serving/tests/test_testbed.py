@@ -1,4 +1,13 @@
-"""The emulated Atlas nodes behave like real ones, as seen from the node."""
+"""The emulated Atlas nodes behave like real ones, as seen from the node.
+
+These checks need nodes but no molecule life cycle of their own, so they run
+on the serving scenario's converged nodes (sv-a2, sv-a3) instead of a world
+of two more nodes: the site's driver and firmware from the .run packages, the
+real-format tools, NPU pings and a partition on the RoCE network, the way out
+the offline site does not have. That a container sees only the NPUs it was
+given is test_serving.py's test_each_container_has_exactly_its_npus, on every
+replica.
+"""
 
 from __future__ import annotations
 
@@ -93,7 +102,8 @@ def test_injected_faults_show(host):
         npu3 = next(npu for npu in info['npus'] if npu['id'] == 3)
         assert npu3['health'] != 'OK'
         assert npu3['hbm_used_mb'] >= 30000
-        assert [(p['id'], p['pid'], p['name']) for p in info['processes']] == [(3, 4242, 'python3')]
+        # Besides the serving replica that holds NPU 3 on this node.
+        assert (3, 4242, 'python3') in [(p['id'], p['pid'], p['name']) for p in info['processes']]
         assert _hccn.parse_link_status(hccn(host, 3, '-link', '-g').stdout) == 'DOWN'
         assert _hccn.parse_link_status(hccn(host, 4, '-link', '-g').stdout) == 'UP'
     finally:
@@ -106,15 +116,6 @@ def test_node_engine_pulled_the_serving_image_from_the_depot(host, node_type):
     suffix = '-a3' if node_type == 'atlas_800_a3' else ''
     out = host.run('docker image inspect registry.ascend.test:5000/ascend/vllm-ascend:v0.18.0rc1%s' % suffix)
     assert out.rc == 0, out.stderr
-
-
-def test_container_sees_only_its_npu(host):
-    devices = host.run('docker exec npu-probe ls /dev').stdout.split()
-    assert sorted(d for d in devices if d.startswith('davinci')) == ['davinci1', 'davinci_manager']
-    out = host.run('docker exec npu-probe npu-smi info')
-    assert out.rc == 0, out.stderr
-    info = _npu_smi.parse_npu_smi_info(out.stdout)
-    assert [npu['id'] for npu in info['npus']] == [1]
 
 
 def test_partition_shows_as_packet_loss_and_heals(host, other_host):
