@@ -21,4 +21,3 @@ def main(argv: List[str]) -> int:
         stream.write(str(error) + '\n')
         return error.code
     return 0
-
