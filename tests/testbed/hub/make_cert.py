@@ -5,7 +5,7 @@ the hub needs a certificate the clients trust: point them at the CA with
 REQUESTS_CA_BUNDLE (requests) or SSL_CERT_FILE, as a site with an internal CA does.
 
 Writes into --out: ca.pem (trust this), ca-key.pem, hub.pem and hub-key.pem
-(give these to hub_server.py --tls-cert/--tls-key). Existing files are kept
+(give these to hub_server --tls-cert/--tls-key). Existing files are kept
 unless --force is given, so a CA already handed out stays valid.
 """
 

@@ -146,15 +146,43 @@ def test_driver_carries_the_emulated_tools(node: Node, tmp_path: Path) -> None:
     for tool in ("npu-smi", "hccn_tool"):
         (emulator / tool).write_text(f"#!/bin/sh\necho {tool}\n")
         (emulator / tool).chmod(0o755)
-    (emulator / "ascend_emu.py").write_text("STATE = '/var/lib/ascend-emulator/state.json'\n")
+    (emulator / "ascend_emu").mkdir()
+    (emulator / "ascend_emu" / "paths.py").write_text("STATE = '/var/lib/ascend-emulator/state.json'\n")
     (emulator / "tests" / "test_emu.py").write_text("")
     packages = build(tmp_path / "out", NEW_DRIVER, NEW_FIRMWARE, emulator=emulator)
     assert node.run(packages.driver, "--full", "--quiet").returncode == REBOOT_NEEDED_EXIT
     assert node.path("/usr/local/bin/npu-smi").read_text() == "#!/bin/sh\necho npu-smi\n"
     assert node.path("/usr/local/Ascend/driver/tools/hccn_tool").read_text() == "#!/bin/sh\necho hccn_tool\n"
     library = node.path("/usr/local/Ascend/driver/lib64/emulator")
-    assert (library / "ascend_emu.py").read_text() == (emulator / "ascend_emu.py").read_text()
+    assert (library / "ascend_emu" / "paths.py").read_text() == (emulator / "ascend_emu" / "paths.py").read_text()
     assert not (library / "tests").exists()
+
+
+def test_installed_tools_run_the_emulator_package_and_leave_nothing_behind(node: Node, new: Packages) -> None:
+    before = node.files()
+    install_fresh(node, new)
+    library = node.path("/usr/local/Ascend/driver/lib64/emulator")
+    env = {**os.environ, "ASCEND_EMULATOR_ROOT": str(node.root), "ASCEND_EMULATOR_LIB": str(library)}
+
+    def tool(path: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(node.path(path)), *args], capture_output=True, text=True, check=False, timeout=60, env=env)
+
+    listing = tool("/usr/local/bin/npu-smi", "info", "-l")
+    assert listing.returncode == 0, listing.stderr
+    assert re.search(r"Total Count\s+: 8\n", listing.stdout)
+    board = tool("/usr/local/bin/npu-smi", "info", "-t", "board", "-i", "0")
+    assert re.search(r"Software Version\s+: %s\n" % re.escape(NEW_DRIVER), board.stdout), board.stdout
+    assert re.search(r"Firmware Version\s+: %s\n" % re.escape(NEW_FIRMWARE), board.stdout), board.stdout
+    # Device 8 does not exist on an A2 board: refused before hccn_tool looks at any interface.
+    refused = tool("/usr/local/Ascend/driver/tools/hccn_tool", "-i", "8", "-link", "-g")
+    assert (refused.returncode, refused.stdout) == (1, "Get invalid device id.\n")
+
+    assert node.run(node.path("/usr/local/Ascend/firmware/script/uninstall.sh")).returncode == 0
+    assert node.run(new.driver, "--uninstall").returncode == 0
+    logs = {"var/log/ascend_seclog/ascend_install.log", "var/log/ascend_seclog/operation.log"}
+    # Running the tools wrote no __pycache__ into the driver's tree, so its uninstall removes it all.
+    assert node.files() - logs == before
+    assert not node.path("/usr/local/Ascend").exists()
 
 
 def test_driver_without_emulator_carries_failing_placeholders(node: Node, tmp_path: Path) -> None:

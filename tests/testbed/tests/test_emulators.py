@@ -27,7 +27,8 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils import _hccn, _npu
 EMULATOR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', 'emulator'))
 FIXTURES = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', 'unit', 'plugins', 'module_utils', 'fixtures'))
 sys.path.insert(0, EMULATOR)
-import ascend_emu  # noqa: E402  pylint: disable=wrong-import-position
+from ascend_emu.board import IDLE_HBM_MB  # noqa: E402  pylint: disable=wrong-import-position
+from ascend_emu.npu_smi import Chip, render_board, render_info, render_list  # noqa: E402  pylint: disable=wrong-import-position
 
 FAKE_IP = r'''
 import json, os, sys
@@ -152,11 +153,11 @@ def a3(tmp_path):
 
 
 def chips_from(info):
-    return [ascend_emu.Chip(device=npu['id'], npu_id=npu['npu_id'], chip_id=npu['chip_id'], phy_id=npu['phy_id'],
-                            name=npu['name'], health=npu['health'],
-                            power='-' if npu['power_w'] is None else '%.1f' % npu['power_w'], temp=npu['temp_c'],
-                            bus_id=npu['bus_id'], aicore=npu['aicore_percent'], hbm_used=npu['hbm_used_mb'],
-                            hbm_total=npu['hbm_total_mb'])
+    return [Chip(device=npu['id'], npu_id=npu['npu_id'], chip_id=npu['chip_id'], phy_id=npu['phy_id'],
+                 name=npu['name'], health=npu['health'],
+                 power='-' if npu['power_w'] is None else '%.1f' % npu['power_w'], temp=npu['temp_c'],
+                 bus_id=npu['bus_id'], aicore=npu['aicore_percent'], hbm_used=npu['hbm_used_mb'],
+                 hbm_total=npu['hbm_total_mb'])
             for npu in info['npus']]
 
 
@@ -168,13 +169,13 @@ def chips_from(info):
 def test_the_table_layout_is_the_captures_byte_for_byte(name):
     text = capture('npu_smi', name)
     info = _npu_smi.parse_npu_smi_info(text)
-    rendered = ascend_emu.render_info(info['driver_version'], chips_from(info), info['processes'], info['has_phy_id'])
+    rendered = render_info(info['driver_version'], chips_from(info), info['processes'], info['has_phy_id'])
     assert rendered == text
 
 
 def test_list_layout_is_the_capture_and_board_keys_are_the_captures():
-    assert ascend_emu.render_list([(npu, 1) for npu in range(8)]) == capture('npu_smi', 'list_a2_910b4_atlas-800i-a2-install-blog.txt')
-    board = ascend_emu.render_board({'node_type': 'atlas_800_a2', 'node_index': 0}, 0, 1, '0000:C1:00.0', '25.5.1', '7.8.0.6.201')
+    assert render_list([(npu, 1) for npu in range(8)]) == capture('npu_smi', 'list_a2_910b4_atlas-800i-a2-install-blog.txt')
+    board = render_board({'node_type': 'atlas_800_a2', 'node_index': 0}, 0, 1, '0000:C1:00.0', '25.5.1', '7.8.0.6.201')
     real = capture('npu_smi', 'board_910b_telegraf-npu_smi-test.txt')
 
     def keys(text):
@@ -222,7 +223,7 @@ def test_injected_faults_and_processes_show(a3):
     assert by_id[5]['health'] == 'Critical'
     assert [npu['id'] for npu in info['npus'] if npu['health'] != 'OK'] == [5]
     assert info['processes'] == [{'npu_id': 1, 'chip_id': 1, 'pid': 4242, 'name': 'python3', 'memory_mb': 30000, 'id': 3}]
-    assert by_id[3]['hbm_used_mb'] == ascend_emu.IDLE_HBM_MB['atlas_800_a3'][1] + 30000
+    assert by_id[3]['hbm_used_mb'] == IDLE_HBM_MB['atlas_800_a3'][1] + 30000
     facts = _npu_smi.collect_npu_facts(a3.runner, 'npu-smi', board_info=False)
     assert facts['healthy'] is False and facts['unhealthy_npu_ids'] == [5]
 
@@ -401,7 +402,7 @@ def test_launchers_are_small_shell_scripts_that_exec_the_library():
         with open(os.path.join(EMULATOR, tool)) as handle:
             text = handle.read()
         assert text.startswith('#!/bin/sh\n') and os.access(os.path.join(EMULATOR, tool), os.X_OK)
-        assert 'ascend_emu.py" %s "$@"' % tool in textwrap.dedent(text)
+        assert 'ascend_emu" %s "$@"' % tool in textwrap.dedent(text)
 
 
 def _netns_usable() -> bool:

@@ -38,7 +38,7 @@ sys.path.insert(0, str(HUB_DIR))
 import make_cert  # noqa: E402  pylint: disable=wrong-import-position,import-error
 import make_model  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-HUB_SERVER = HUB_DIR / "hub_server.py"
+HUB_SERVER = HUB_DIR / "hub_server"  # the package, run as a directory as the depot runs it
 SMALL_BF16_REPO = "Qwen/Qwen3.6-27B"
 SMALL_W8A8_REPO = "Eco-Tech/Qwen3.5-27B-w8a8-mtp"
 # Shards larger than the clients' read chunk (10 MiB in huggingface_hub): a cut
@@ -57,7 +57,7 @@ CLIENT_TIMEOUT_SECONDS = 300
 
 
 class Hub:
-    """A running hub_server.py and helpers to read its request log and set faults."""
+    """A running hub_server and helpers to read its request log and set faults."""
 
     def __init__(self, process: subprocess.Popen, port: int, root: Path, ca_file: Path) -> None:
         self.process = process
