@@ -195,6 +195,10 @@ _value:
         index:
           description: Replica number, from 0.
           type: int
+        name:
+          description: The replica's container name, C(vllm-<served_model_name>-r<index>).
+          type: str
+          sample: vllm-qwen3.6-r0
         npus:
           description: The NPU ids of the replica.
           type: list

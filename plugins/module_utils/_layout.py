@@ -422,6 +422,11 @@ def _notes(full_length: int, max_num_seqs: int, kv_tokens: int, max_model_len: i
     return notes
 
 
+def replica_name(served_model_name: str, index: int) -> str:
+    """The container name of a replica: ``vllm-<served model name>-r<index>``."""
+    return 'vllm-%s-r%d' % (served_model_name, index)
+
+
 def serving_layout(request: Mapping[str, Any]) -> Dict[str, Any]:
     """The plan for one node. See the module documentation for the rules and docs/planning.md for examples."""
     _check_request_keys(request)
@@ -468,6 +473,7 @@ def serving_layout(request: Mapping[str, Any]) -> Dict[str, Any]:
     for index, block in enumerate(blocks):
         replica = {
             'index': index,
+            'name': replica_name(model['served_model_name'], index),
             'npus': block,
             'devices': davinci_devices(block),
             'port': base_port + index,
