@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
-import testinfra
 
-NPU_COUNT = {'atlas_800_a2': 8, 'atlas_800_a3': 16}
-
-
-@pytest.fixture(name='groups')
-def fixture_groups(host) -> list:
-    return host.ansible.get_variables()['group_names']
-
-
-@pytest.fixture(name='node_type')
-def fixture_node_type(groups) -> str:
-    return next(group for group in groups if group in NPU_COUNT)
+sys.path.insert(0, os.path.join(os.environ['MOLECULE_PROJECT_DIRECTORY'], 'molecule', 'shared', 'tests'))
+# pylint: disable-next=unused-import
+from node_fixtures import NPU_COUNT, fixture_groups, fixture_node_type, other_host  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
@@ -25,8 +17,3 @@ def only_prepared_nodes(groups):
     """np-sick is never converged: the side effect proves what happens to it."""
     if 'prepared' not in groups:
         pytest.skip('not a converged node')
-
-
-def other_host(name: str):
-    inventory = os.environ['MOLECULE_INVENTORY_FILE']
-    return testinfra.get_host('ansible://%s?ansible_inventory=%s' % (name, inventory))
