@@ -284,6 +284,10 @@ _value:
       type: str
       returned: when O(_input.vllm_ascend_version) is set
       sample: v0.18.0rc1-a3
+    summary:
+      description: The plan on one line - replicas, TP size and why, context length, each replica's NPUs and port, notes.
+      type: str
+      sample: "4 x TP2 of qwen3.6-27b-w8a8 (the model's recommended size), max_model_len 133000: r0 NPUs 0,1 port 8000; ..."
 """
 
 from ansible.errors import AnsibleFilterError

@@ -518,4 +518,15 @@ def serving_layout(request: Mapping[str, Any]) -> Dict[str, Any]:
         'notes': _notes(full_length, max_num_seqs, kv_tokens, max_model_len, unused),
     }
     plan.update(image)
+    plan['summary'] = plan_summary(plan)
     return plan
+
+
+def plan_summary(plan: Mapping[str, Any]) -> str:
+    """The plan on one line, as the serve step shows it."""
+    replicas = '; '.join('r%d NPUs %s port %d' % (replica['index'], ','.join(str(npu) for npu in replica['npus']), replica['port'])
+                         for replica in plan['replicas'])
+    notes = ('; notes: ' + '; '.join(plan['notes'])) if plan['notes'] else ''
+    return '%d x TP%d of %s (%s), max_model_len %d: %s%s' % (
+        len(plan['replicas']), plan['tensor_parallel_size'], plan['model'], plan['tensor_parallel_size_reason'],
+        plan['max_model_len'], replicas, notes)

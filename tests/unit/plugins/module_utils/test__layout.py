@@ -102,6 +102,14 @@ def test_the_tutorial_single_instance_is_available_by_asking_for_one_replica():
     assert any('stay idle' in note for note in plan['notes'])
 
 
+def test_each_replica_is_named_for_its_container_and_the_plan_says_itself_on_one_line():
+    plan = _plan(node_type='atlas_800_a2', model='qwen3.5-27b-w8a8', replicas=2, max_model_len=65536)
+    assert [replica['name'] for replica in plan['replicas']] == ['vllm-qwen3.5-r0', 'vllm-qwen3.5-r1']
+    assert plan['summary'].startswith('2 x TP2 of qwen3.5-27b-w8a8 (')
+    assert 'max_model_len 65536: r0 NPUs 0,1 port 8000; r1 NPUs 2,3 port 8001; notes: ' in plan['summary']
+    assert 'stay idle' in plan['summary']
+
+
 # ------------------------------------------------------------------ ports and serve options
 
 
