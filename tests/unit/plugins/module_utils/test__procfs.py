@@ -104,7 +104,8 @@ def test_only_listening_sockets_count_not_the_connection_the_server_accepted():
 
 def test_tcp6_addresses_are_decoded():
     assert listening_sockets(capture(TCP6)) == {217398: {'address': '::', 'port': 9003}}
-    loopback6 = '   0: 00000000000000000000000001000000:1F40 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 4242 1'
+    loopback6 = ('   0: 00000000000000000000000001000000:1F40 00000000000000000000000000000000:0000 '
+                 '0A 00000000:00000000 00:00000000 00000000     0        0 4242 1')
     assert parse_tcp_table(loopback6) == [{'address': '::1', 'port': 8000, 'state': TCP_LISTEN, 'inode': 4242}]
 
 
@@ -178,7 +179,8 @@ def test_a_forked_server_is_one_listener_per_process_and_v4_v6_merge():
     proc = this_host()
     # A child sharing the parent's socket, and the parent also on [::]:9002.
     proc.add(21140, 'python3', {'3': 'socket:[216837]'}, capture(HOST_CGROUP))
-    proc.files['net/tcp6'] += '   1: 00000000000000000000000000000000:232A 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 300001 1\n'
+    proc.files['net/tcp6'] += ('   1: 00000000000000000000000000000000:232A 00000000000000000000000000000000:0000 '
+                               '0A 00000000:00000000 00:00000000 00000000     0        0 300001 1\n')
     proc.links['21132/fd/7'] = 'socket:[300001]'
     found = find_holders(proc, ports=[9002])
     assert [(entry['pid'], entry['addresses']) for entry in found['listeners']] == [
