@@ -29,7 +29,15 @@ _PAIR = r'(\d+)\s*/\s*(\d+)'
 _DEVICE_METRICS = re.compile(r'^(?P<power>\S+)\s+(?P<temp>\S+)\s+' + _PAIR + r'$')
 # "AICore(%)  Memory-Usage(MB)  HBM-Usage(MB)"; cards without HBM print only one pair.
 _CHIP_METRICS = re.compile(r'^(?P<aicore>\S+)\s+' + _PAIR + r'(?:\s+' + _PAIR + r')?$')
-_NO_PROCESS = re.compile(r'^No running processes found in NPU\s+(\d+)$')
+# "No running processes found in NPU 3" and the wordings other releases and boards use: per
+# chip ("... NPU 0 Chip 1"), singular, without "running" or "found". Only words may stand
+# between "process" and the NPU: a number there could be a pid.
+_NO_PROCESS = re.compile(r'^no\s+(?:running\s+)?process(?:es)?(?:\s+[a-z]+)*?\s+NPU\s*(?:ID\s*)?\d+'
+                         r'(?:\s*[,/]?\s*chip\s*(?:ID\s*)?\d+)?\s*\.?$', re.IGNORECASE)
+# A word that is a number: a process row carries its pid as one.
+_NUMBER = re.compile(r'^\d+$')
+# What npu-smi prints where it has no reading.
+_PLACEHOLDERS = ('NA', 'N/A', '-')
 _KEY_VALUE = re.compile(r'^\s*(?P<key>[^:]+?)\s*:\s*(?P<value>.*?)\s*$')
 
 CommandRunner = Callable[[List[str]], Tuple[int, str, str]]
@@ -44,11 +52,18 @@ class NpuSmiCommandError(RuntimeError):
 
 
 def _table_cells(line: str) -> Optional[List[str]]:
-    """Cells of a ``| a | b |`` table row, or None for rules, blank lines and other text."""
+    """Cells of a ``| a | b |`` table row, or None for rules, blank lines and other text.
+
+    Rules drawn between bars (``|=====|``, ``|----+----|``) and rows of empty cells are
+    separators too: they carry nothing to read.
+    """
     stripped = line.strip()
     if len(stripped) < 2 or not (stripped.startswith('|') and stripped.endswith('|')):
         return None
-    return [cell.strip() for cell in stripped[1:-1].split('|')]
+    cells = [cell.strip() for cell in stripped[1:-1].split('|')]
+    if all(not cell.strip('-=+: ') for cell in cells):
+        return None
+    return cells
 
 
 def _number(text: str) -> Optional[float]:
@@ -112,19 +127,37 @@ def _parse_chip_row(cells: List[str], device: Dict[str, Any], has_phy_id: bool,
     return chip
 
 
-def _parse_process_row(cells: List[str], line_number: int, line: str) -> Dict[str, Any]:
+def _is_process_row(cells: List[str]) -> bool:
     head = cells[0].split()
-    if len(cells) < 4 or len(head) != 2 or not all(token.isdigit() for token in head) \
-            or not cells[1].isdigit() or not cells[3].isdigit():
+    return len(cells) >= 4 and len(head) == 2 and all(token.isdigit() for token in head) \
+        and cells[1].isdigit() and (cells[3].isdigit() or cells[3] in _PLACEHOLDERS)
+
+
+def _carries_a_number(cells: List[str]) -> bool:
+    return any(_NUMBER.match(word) for cell in cells for word in cell.split())
+
+
+def _parse_process_row(cells: List[str], line_number: int, line: str) -> Optional[Dict[str, Any]]:
+    """A process, or None for a line that only informs ("No running processes found in NPU 3").
+
+    An informational line is one saying that no process runs, or one without any number;
+    every other line may be a process that must not be missed, so it is refused by number.
+    """
+    if not _is_process_row(cells):
+        text = ' '.join(cell for cell in cells if cell)
+        if (len([cell for cell in cells if cell]) == 1 and _NO_PROCESS.match(text)) or not _carries_a_number(cells):
+            return None
         raise NpuSmiParseError(
-            'npu-smi info: line %d is not a process row ("| <npu> <chip> | <pid> | <name> | <memory MB> |"): %r'
-            % (line_number, line.strip()))
+            'npu-smi info: line %d may name a process but is not a process row '
+            '("| <npu> <chip> | <pid> | <name> | <memory MB> |"); refusing rather than missing a process '
+            'on an NPU: %r' % (line_number, line.strip()))
+    head = cells[0].split()
     process = {
         'npu_id': int(head[0]),
         'chip_id': int(head[1]),
         'pid': int(cells[1]),
         'name': cells[2],
-        'memory_mb': int(cells[3]),
+        'memory_mb': _integer(cells[3]),
     }
     if len(cells) >= 5:
         process['container_pid'] = _integer(cells[4])
@@ -136,6 +169,10 @@ def parse_npu_smi_info(text: str) -> Dict[str, Any]:
 
     Tolerates the different column widths of npu-smi releases: rows are split on ``|``
     and the numbers are read by position within each cell, not by character column.
+    Separator rows are skipped everywhere, and so are the informational lines of the
+    process table (the "no running processes" line in its wordings, lines without a
+    number); a process-table line with a number that is not a process row is refused,
+    by line, because a process holding an NPU must never be missed.
     Returns ``{'npu_smi_version', 'driver_version', 'has_phy_id', 'npus', 'processes'}``;
     ``npus`` has one entry per chip (per device index), ``processes`` one per process and chip.
     """
@@ -175,9 +212,9 @@ def parse_npu_smi_info(text: str) -> Dict[str, Any]:
             else:
                 pending_device = _parse_device_row(cells, line_number, line)
         elif section == 'processes':
-            if len(cells) == 1 and _NO_PROCESS.match(first):
-                continue
-            result['processes'].append(_parse_process_row(cells, line_number, line))
+            process = _parse_process_row(cells, line_number, line)
+            if process is not None:
+                result['processes'].append(process)
         else:
             raise NpuSmiParseError('npu-smi info: table row before the NPU header at line %d: %r'
                                    % (line_number, line.strip()))

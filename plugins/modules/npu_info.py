@@ -20,7 +20,11 @@ description:
     on Atlas 800 A3, where one NPU module holds two chips, it is the Phy-ID column.
   - Read-only. An unhealthy NPU does not fail the task; test RV(healthy) with C(failed_when) or an assert.
   - Fails when npu-smi is missing, exits non-zero (for example C(dcmi module initialize failed) when
-    another container holds the devices) or prints something this module does not understand.
+    another container holds the devices) or prints a table row this module cannot read, naming the line.
+  - In the process table, lines that only inform are skipped, namely C(No running processes found in NPU N) in the
+    wordings of different releases and boards (with or without a chip number), separator lines, and lines without
+    a number. A line there that carries a number but is not a process row fails the task, so that a process
+    holding an NPU is never missed.
 options:
   npu_smi_path:
     description:
@@ -174,9 +178,14 @@ processes:
       type: str
       sample: python3
     memory_mb:
-      description: NPU memory the process holds, in MB.
+      description: NPU memory the process holds, in MB; V(null) where npu-smi prints C(NA).
       type: int
       sample: 55278
+    container_pid:
+      description:
+        - The process id inside its container, where npu-smi prints a C(Process id in container) column
+          (npu-smi 26 and later); V(null) where it prints C(NA). Absent with older npu-smi.
+      type: int
   sample:
     - {id: 0, npu_id: 0, chip_id: 0, pid: 71867, name: "", memory_mb: 55278}
 npu_smi_version:

@@ -99,6 +99,99 @@ def test_wider_26_0_layout_with_container_pid_column_parses():
                                   'memory_mb': 197, 'container_pid': None, 'id': 0}]
 
 
+A2_23 = 'info_a2_23.0.7_910b3_idle_vllm-ascend-issue-198.txt'
+A2_24 = 'info_a2_24.1.rc2.2_910b2c_4-of-8_ascend-pytorch-issue-68.txt'
+A2_25 = 'info_a2_25.0.rc1.2_910b2c_16-npus_vllm-ascend-issue-3289.txt'
+A3_24 = 'info_a3_24.1.rc3.7_idle_vllm-ascend-issue-4480.txt'
+
+
+@pytest.mark.parametrize('fixture, versions, ids, node_type', [
+    (A2_23, ('23.0.7', '23.0.7'), list(range(8)), NODE_TYPE_A2),
+    # Seen from a container given NPUs 4-7 only.
+    (A2_24, ('24.1.rc2.2', '24.1.rc2.2'), [4, 5, 6, 7], NODE_TYPE_A2),
+    # Sixteen single-chip 910B2C boards; the driver's version carries a patch suffix.
+    (A2_25, ('25.0.rc1.2', '25.0.rc1.2.sph001'), list(range(16)), NODE_TYPE_A2),
+    (A3_24, ('24.1.rc3.7', '24.1.rc3.7'), list(range(16)), NODE_TYPE_A3),
+])
+def test_tables_of_npu_smi_23_to_25_parse(fixture, versions, ids, node_type):
+    info = parse_npu_smi_info(capture(fixture))
+    assert (info['npu_smi_version'], info['driver_version']) == versions
+    assert [npu['id'] for npu in info['npus']] == ids
+    assert all(npu['health'] == 'OK' and npu['hbm_total_mb'] == 65536 for npu in info['npus'])
+    assert guess_node_type(info['npus'], info['has_phy_id']) == node_type
+
+
+def test_a_named_process_on_one_of_four_visible_npus():
+    info = parse_npu_smi_info(capture(A2_24))
+    assert info['processes'] == [{'npu_id': 4, 'chip_id': 0, 'pid': 154983, 'name': 'pt_main_thread',
+                                  'memory_mb': 29166, 'id': 4}]
+    assert info['npus'][0]['hbm_used_mb'] == 32446 and info['npus'][1]['hbm_used_mb'] == 3336
+
+
+def _process_table(text: str, lines: list) -> str:
+    """The capture with its process table (everything after the process header) replaced by ``lines``."""
+    head, _sep, _tail = text.partition('| NPU     Chip              | Process id')
+    header = '| NPU     Chip              | Process id' + _tail.split('\n', 1)[0] + '\n'
+    return head + header + '\n'.join(lines) + '\n'
+
+
+RULE = '+===========================+===============+====================================================+'
+# Informational lines as other npu-smi releases and boards word them (built from the capture's own
+# line; no public capture of these wordings was found), and separators drawn between bars.
+TOLERATED = [
+    '| No running processes found in NPU 0 Chip 0                                                     |',
+    '| No running processes found in NPU 0 Chip 1                                                     |',
+    '| No running processes found in NPU 1, chip 1                                                    |',
+    '| No running process found in NPU 2                                                              |',
+    '| No process in NPU 3.                                                                           |',
+    '| no running processes found on NPU ID 4 Chip ID 0                                               |',
+    '| No running processes found in NPU 5 / Chip 1                                                   |',
+    '|================================================================================================|',
+    '|---------------------------+---------------+----------------------------------------------------|',
+    '|                           |               |                                                    |',
+    '| Processes in other containers are not shown                                                    |',
+    RULE,
+]
+
+
+def test_informational_lines_in_their_variants_and_separators_are_skipped():
+    info = parse_npu_smi_info(_process_table(capture(A3_24), TOLERATED))
+    assert info['processes'] == []
+    assert len(info['npus']) == 16
+
+
+def test_processes_among_informational_lines_are_all_read():
+    lines = TOLERATED[:3] + ['| 6       1                 | 71867         |                          | 55278                   |'] \
+        + TOLERATED[3:] + ['| 7       0                 | 71868         | python3                  | NA                      |']
+    processes = parse_npu_smi_info(_process_table(capture(A3_24), lines))['processes']
+    assert [(process['id'], process['pid'], process['memory_mb']) for process in processes] == [(13, 71867, 55278), (14, 71868, None)]
+
+
+def test_separators_between_bars_in_the_device_table_are_skipped():
+    text = capture(A2_23).replace(RULE, '|' + '=' * 96 + '|')
+    assert [npu['id'] for npu in parse_npu_smi_info(text)['npus']] == list(range(8))
+
+
+@pytest.mark.parametrize('line', [
+    # The memory is not a number: the pid is still a process that must not be missed.
+    '| 4       0                 | 154983        | pt_main_thread           | lots                    |',
+    # No chip column.
+    '| 4                         | 154983        | pt_main_thread           | 29166                   |',
+    # A row run together into one cell.
+    '| 4 0 154983 pt_main_thread 29166                                                              |',
+    # "No processes" with a number that could be a pid.
+    '| No running processes found in NPU 5 except 154983                                              |',
+    '| No running processes found in NPU 5  | 154983        |                          |              |',
+])
+def test_a_line_that_may_carry_a_process_refuses_the_table_naming_it(line):
+    lines = capture(A2_24).splitlines()
+    position = lines.index('| No running processes found in NPU 6                                                            |')
+    lines[position] = line
+    with pytest.raises(NpuSmiParseError, match='line %d may name a process but is not a process row' % (position + 1)) as error:
+        parse_npu_smi_info('\n'.join(lines))
+    assert line.strip() in str(error.value)
+
+
 def test_a_fragment_without_the_header_is_refused():
     with pytest.raises(NpuSmiParseError, match='before the NPU header'):
         parse_npu_smi_info(capture('info_a3_26.0.rc2_tail_vllm-ascend-issue-12980.txt'))

@@ -97,9 +97,31 @@ def test_failing_npu_smi_reports_its_error(mocker, capsys):
     'Segmentation fault\n',
     capture('info_a3_26.0.rc2_tail_vllm-ascend-issue-12980.txt'),
     capture('info_a2_910b3_vllm-ascend-issue-5876.txt').replace('58626/ 65536', 'n/a'),
+    # A process whose row cannot be read: refused, or a process on an NPU would be missed.
+    capture('info_a2_24.1.rc2.2_910b2c_4-of-8_ascend-pytorch-issue-68.txt').replace('| 29166 ', '| 29166MB'),
 ])
 def test_malformed_output_fails_with_a_message_not_a_traceback(mocker, capsys, output):
     code, result, _calls = run_module(mocker, capsys, {'board_info': False}, {'info': (0, output, '')})
     assert code == 1 and result['failed'] is True
     assert result['msg'].startswith('npu-smi info:')
     assert 'Traceback' not in json.dumps(result)
+
+
+def test_process_table_wordings_of_other_releases_do_not_fail_the_node(mocker, capsys):
+    table = capture('info_a3_24.1.rc3.7_idle_vllm-ascend-issue-4480.txt')
+    for npu in range(8):
+        table = table.replace('| No running processes found in NPU %d   ' % npu,
+                              '| No running processes found in NPU %d Chip 0' % npu)
+    assert 'NPU 7 Chip 0' in table
+    code, result, _calls = run_module(mocker, capsys, {'board_info': False}, {'info': (0, table, '')})
+    assert code == 0 and result['processes'] == []
+    assert result['node_type'] == 'atlas_800_a3' and result['npu_count'] == 16
+
+
+def test_an_unreadable_process_row_is_named_in_the_failure(mocker, capsys):
+    table = capture('info_a2_24.1.rc2.2_910b2c_4-of-8_ascend-pytorch-issue-68.txt').replace(
+        '| 4       0                 | 154983 ', '| 4                         | 154983 ')
+    code, result, _calls = run_module(mocker, capsys, {'board_info': False}, {'info': (0, table, '')})
+    assert code == 1
+    assert result['msg'].startswith('npu-smi info: line 22 may name a process but is not a process row')
+    assert '154983' in result['msg']
