@@ -422,6 +422,28 @@ def _notes(full_length: int, max_num_seqs: int, kv_tokens: int, max_model_len: i
     return notes
 
 
+def listen_ports(replicas: Sequence[Mapping[str, Any]], extra_options: Optional[Mapping[str, Any]] = None,
+                 extra_env: Optional[Mapping[str, Any]] = None) -> List[int]:
+    """Every port the containers of ``replicas`` will listen on, in order, each once.
+
+    Per replica: its API port (none when headless), the HCCL_PORTS_PER_BASE
+    ports from its HCCL_IF_BASE_PORT, and the rpc port of a data-parallel
+    head; the user's extra serve options and environment override the plan's
+    as they do in the serve script.
+    """
+    ports: List[int] = []
+    for replica in replicas:
+        options = dict(replica.get('serve_options') or {}, **dict(extra_options or {}))
+        env = dict(replica.get('env') or {}, **dict(extra_env or {}))
+        if not options.get('headless'):
+            ports.append(int(options['port']))
+        hccl_base = int(env['HCCL_IF_BASE_PORT'])
+        ports.extend(range(hccl_base, hccl_base + HCCL_PORTS_PER_BASE))
+        if (replica.get('data_parallel') or {}).get('head'):
+            ports.append(int(options['data_parallel_rpc_port']))
+    return list(dict.fromkeys(ports))
+
+
 def replica_name(served_model_name: str, index: int) -> str:
     """The container name of a replica: ``vllm-<served model name>-r<index>``."""
     return 'vllm-%s-r%d' % (served_model_name, index)

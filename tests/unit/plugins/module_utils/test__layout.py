@@ -11,8 +11,10 @@ import re
 import pytest
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._layout import (
+    HCCL_PORTS_PER_BASE,
     PORT_STRIDE,
     LayoutError,
+    listen_ports,
     serving_layout,
 )
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._serve_args import serve_argv
@@ -111,6 +113,21 @@ def test_each_replica_is_named_for_its_container_and_the_plan_says_itself_on_one
 
 
 # ------------------------------------------------------------------ ports and serve options
+
+
+def test_listen_ports_are_api_hccl_range_and_head_rpc_with_the_users_overrides():
+    plan = _plan(node_type='atlas_800_a2', model='qwen3.6-27b-w8a8', replicas=2)
+    ports = listen_ports(plan['replicas'])
+    assert ports[:1 + HCCL_PORTS_PER_BASE] == [8000] + list(range(60000, 60000 + HCCL_PORTS_PER_BASE))
+    assert ports[1 + HCCL_PORTS_PER_BASE] == 8001 and len(ports) == 2 * (1 + HCCL_PORTS_PER_BASE)
+    # Every replica on one HCCL base: the range is listed once.
+    clash = listen_ports(plan['replicas'], extra_env={'HCCL_IF_BASE_PORT': '61000'})
+    assert clash == [8000] + list(range(61000, 61000 + HCCL_PORTS_PER_BASE)) + [8001]
+    head = dict(plan['replicas'][0], serve_options=dict(plan['replicas'][0]['serve_options'], data_parallel_rpc_port=13389),
+                data_parallel={'head': True})
+    headless = dict(plan['replicas'][1], serve_options=dict(plan['replicas'][1]['serve_options'], headless=True))
+    assert listen_ports([head])[-1] == 13389
+    assert 8001 not in listen_ports([headless])
 
 
 def test_ports_step_per_replica_and_never_overlap():
