@@ -863,10 +863,10 @@ def split_hint(message: str) -> Tuple[str, str]:
         for start in _HINT_STARTS:
             if tail.startswith(start):
                 accepted = '; '.join(parts[position:])
-                if start in ('use ', 'valid: ', 'would work: ', 'set ', 'known: '):
+                if start in ('use ', 'valid: ', 'would work: ', 'set ', 'known: ', 'choose '):
                     accepted = accepted[len(start):]
                 return '; '.join(parts[:position]), accepted
-    such_as = re.search(r'such as (\S+(?: or \S+)?)', message)
+    such_as = re.search(r'must be (.+? such as [^,;]+)', message) or re.search(r'such as ([^,;]+)', message)
     if such_as:
         return message, such_as.group(1)
     return message, 'a value the planner accepts (docs/planning.md explains the rules)'
