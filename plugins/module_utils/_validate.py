@@ -515,7 +515,7 @@ def merge_by_group(problems: Sequence[Problem], groups: Mapping[str, Sequence[st
             merged.extend(found_all)
             continue
         candidates = sorted((len(members), name) for name, members in groups.items()
-                            if name not in ('all', 'ungrouped') and set(members) == set(hosts))
+                            if name != 'ungrouped' and set(members) == set(hosts))
         if candidates:
             merged.append(dict(found_all[0], host=None, group='%s (%s)' % (candidates[0][1], ', '.join(hosts))))
         else:
@@ -1107,8 +1107,8 @@ def check_api_key_policy(inventory: Inventory) -> List[Problem]:
         if required and not key:
             found.append(problem('vllm_serve_api_key', 'is not set but %s is true: the endpoints would answer anyone'
                                  % inventory.blame(host, 'vllm_serve_require_api_key'),
-                                 'a key from an ansible-vault encrypted variable, such as vllm_serve_api_key:'
-                                 ' "{{ vault_vllm_api_key }}"', host=host))
+                                 'a key from an ansible-vault encrypted variable (vllm_serve_api_key set from'
+                                 ' vault_vllm_api_key in a vaulted group_vars file, for example)', host=host))
         elif key and not _API_KEY.match(key):
             found.append(problem('vllm_serve_api_key', 'has characters other than letters, digits and . _ ~ + / = : -'
                                  ' (the key itself is not shown)', 'a key of letters, digits and . _ ~ + / = : - only',
