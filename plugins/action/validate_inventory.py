@@ -146,7 +146,7 @@ class ActionModule(ActionBase):
 
         problems = _validate.validate(inventory, checks)
         open_endpoints = _validate.open_endpoints(inventory) if checks is None or 'api_key' in checks else []
-        result.update(changed=False, problems=problems, open_endpoints=open_endpoints)
+        result.update(changed=False, open_endpoints=open_endpoints)
         if open_endpoints:
             self._display.warning(
                 'validate_inventory: %s serve every interface (0.0.0.0) without an API key: anyone who reaches the nodes'
@@ -154,8 +154,13 @@ class ActionModule(ActionBase):
                 ' true, or bind vllm_serve_host to an internal address.' % ', '.join(open_endpoints))
         if problems:
             result['msg'] = _validate.report(problems, groups)
-            result['failed'] = bool(fail)
+            if fail:
+                # The report says it all; the records would print every problem a second time.
+                result['failed'] = True
+            else:
+                result['problems'] = problems
         else:
+            result['problems'] = []
             result['msg'] = '%d hosts pass every check (%s)' % (len(play_hosts), ', '.join(checks or _validate.topics()))
         return result
 

@@ -470,6 +470,8 @@ def validate(inventory: Inventory, selected: Optional[Iterable[str]] = None) -> 
         if topic not in wanted:
             continue
         for found in function(inventory):
+            if found['host'] and not found.get('source'):
+                found['source'] = inventory.source(found['host'], found['variable'])
             key = (found['host'], found['group'], found['variable'], found['problem'])
             if key not in seen:
                 seen.add(key)

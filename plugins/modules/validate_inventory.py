@@ -131,8 +131,8 @@ msg:
     npu-a2-02: vllm_serve_tensor_parallel_size: 3 does not divide the attention heads of qwen3.6-27b-w8a8; accepted: 1, 2, 4, 8 (recommended 2)
     Nothing was done on any host: fix this in the inventory and run again.
 problems:
-  description: Every problem, one per host (or group) and variable.
-  returned: always
+  description: Every problem, one per host (or group) and variable. A failed run has the same in RV(msg) only.
+  returned: when there is no problem, or O(fail_on_problems=false)
   type: list
   elements: dict
   contains:

@@ -84,8 +84,7 @@ def test_a_run_reports_every_problem_with_the_first_on_the_first_line():
     assert lines[0] == ("a2-1: vllm_serve_api_key: its template cannot be evaluated: 'vault_vllm_api_key' is undefined;"
                         " accepted: a value, or a template whose variables the inventory defines")
     assert "- a2-0: npu_driver_reboot: 'maybe' is not a boolean; accepted: true or false (also yes/no, on/off, 1/0)" in lines
-    assert [(problem['host'], problem['variable']) for problem in result['problems']] == [
-        ('a2-1', 'vllm_serve_api_key'), ('a2-0', 'npu_driver_reboot')]
+    assert 'problems' not in result, 'the report names every problem once'
 
 
 def test_a_good_inventory_passes_and_names_open_endpoints():
