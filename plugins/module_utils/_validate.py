@@ -34,8 +34,6 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._catalog import (
     CatalogError,
     compare_vllm_ascend_versions,
-    lookup_model,
-    lookup_node_type,
     merged_catalog,
     parse_vllm_ascend_version,
 )
@@ -199,7 +197,7 @@ def parse_version_info(text: str) -> Dict[str, str]:
 
 def version_ranges(text: str) -> List[Tuple[str, str]]:
     """``[7.0.0,7.7.99]`` (or several such, comma-separated) as a list of (low, high)."""
-    return [(low, high) for low, high in _RANGE.findall(text or '')]
+    return list(_RANGE.findall(text or ''))
 
 
 def makeself_payload_offset(header: bytes) -> int:
@@ -1142,8 +1140,8 @@ def check_hccl_addresses(inventory: Inventory) -> List[Problem]:
             continue  # the types check reports it
         bad = [str(address) for address in addresses if not _is_ipv4(address)]
         if bad:
-            found.append(problem('hccl_check_npu_addresses', '%s %s no IPv4 address' % (', '.join(bad), 'is' if len(bad) == 1
-                                                                                         else 'are'),
+            verb = 'is' if len(bad) == 1 else 'are'
+            found.append(problem('hccl_check_npu_addresses', '%s %s no IPv4 address' % (', '.join(bad), verb),
                                  'one IPv4 address per NPU in NPU id order, such as 10.20.0.1', host=host,
                                  source=inventory.source(host, 'hccl_check_npu_addresses')))
         for npu, address in enumerate(addresses):

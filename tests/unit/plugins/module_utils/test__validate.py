@@ -444,8 +444,8 @@ def test_an_address_given_to_npus_of_two_nodes_is_refused_on_both():
     inventory = _inventory({'a2-0': {'hccl_check_npu_addresses': _addresses(1)},
                             'a2-1': {'hccl_check_npu_addresses': _addresses(2)[:7] + ['10.20.1.4']}})
     found = _problems(inventory, 'hccl')
-    assert [(item['host'], item['variable']) for item in found] == [('a2-0', 'hccl_check_npu_addresses'),
-                                                                   ('a2-1', 'hccl_check_npu_addresses')]
+    assert [(item['host'], item['variable']) for item in found] == [
+        ('a2-0', 'hccl_check_npu_addresses'), ('a2-1', 'hccl_check_npu_addresses')]
     assert found[0]['problem'] == 'gives 10.20.1.4 to NPU 3 and also to a2-1 NPU 7'
 
 
