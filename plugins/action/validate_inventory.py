@@ -135,6 +135,9 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail('validate_inventory: fail_on_problems must be true or false, got %r' % (args['fail_on_problems'],))
         play_hosts = list(args.get('hosts') or task_vars.get('ansible_play_hosts_all') or [])
         hostvars = task_vars.get('hostvars') or {}
+        unknown = [host for host in play_hosts if host not in hostvars]
+        if unknown:
+            raise AnsibleActionFail('validate_inventory: hosts %s are not in the inventory' % ', '.join(unknown))
         groups = dict((name, list(members)) for name, members in (task_vars.get('groups') or {}).items())
 
         specs = load_specs()

@@ -538,12 +538,28 @@ def report(problems: Sequence[Problem], groups: Optional[Mapping[str, Sequence[s
 # ---------------------------------------------------------------- checks: templates and types
 
 
+_UNDEFINED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)' is undefined")
+
+
+def waits_for_facts(why: str, known_facts: Iterable[str] = ()) -> bool:
+    """Whether a template failed only because it reads facts, which no host has given yet.
+
+    ``vllm_serve_host: "{{ ansible_default_ipv4.address }}"`` is fine in an
+    inventory: the value exists once the node's facts are gathered, after
+    this check. Such a value is left to the roles.
+    """
+    names = _UNDEFINED.findall(why)
+    return bool(names) and all(name.startswith('ansible_') or name in known_facts for name in names)
+
+
 @check('types')
 def check_templates(inventory: Inventory) -> List[Problem]:
     """A value whose template cannot be evaluated (an undefined variable in it, a bad filter)."""
     found = []
     for host in inventory.play_hosts:
         for variable, why in sorted(inventory.errors.get(host, {}).items()):
+            if waits_for_facts(why, inventory.known_facts):
+                continue
             found.append(problem(variable, 'its template cannot be evaluated: %s' % why,
                                  'a value, or a template whose variables the inventory defines', host=host,
                                  source=inventory.source(host, variable)))

@@ -164,6 +164,13 @@ def test_a_template_that_cannot_be_evaluated_is_refused():
     assert found['variable'] == 'vllm_serve_api_key' and 'cannot be evaluated' in found['problem']
 
 
+def test_a_template_that_reads_facts_is_left_for_later():
+    inventory = _inventory(errors={'a2-0': {'vllm_serve_host': "'ansible_default_ipv4' is undefined",
+                                            'vllm_serve_model_path': "'ascend_model_path' is undefined"}},
+                           known_facts=['ascend_model_path'])
+    assert validate(inventory, ['types']) == []
+
+
 # ---------------------------------------------------------------- node type and model
 
 
