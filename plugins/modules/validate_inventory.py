@@ -35,7 +35,7 @@ description:
     given to one NPU each across the inventory, one per NPU when they are to be configured. C(driver): versions, one
     package source, and the firmware within the range the driver's C(version.info) states (C(compatible_version_fw),
     read from the driver package when C(npu_driver_packages_dir) holds it on the controller)."
-  - Why an action plugin and not a module, a module runs on a host, so it would need a connection (or C(delegate_to)
+  - Why an action plugin and not a module? A module runs on a host, so it would need a connection (or C(delegate_to)
     with every host's variables passed in as arguments, secrets included); an action plugin reads C(hostvars) on the
     controller, where the inventory already is.
   - Run it once (C(run_once)) in a play over the hosts to check, with C(gather_facts) off; a failure of a C(run_once)

@@ -10,9 +10,12 @@ import tarfile
 from unittest.mock import MagicMock
 
 import pytest
+import yaml
 
 from ansible_collections.ascend_ops.vllm.plugins.action import validate_inventory
 from ansible_collections.ascend_ops.vllm.plugins.action.validate_inventory import ActionModule
+from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate
+from ansible_collections.ascend_ops.vllm.plugins.modules import validate_inventory as documentation
 
 CLUSTER = {'ascend_model': 'qwen3.6-27b-w8a8', 'ascend_vllm_version': 'v0.18.0rc1', 'ascend_weights_dir': '/data/models'}
 
@@ -97,3 +100,8 @@ def test_problems_are_returned_without_failing_when_asked():
     hostvars = {'a3-0': dict(CLUSTER, ascend_node_type='atlas_800_a4')}
     result = _run(hostvars, {'all': ['a3-0']}, {'fail_on_problems': False, 'checks': ['node_type']})
     assert not result.get('failed') and result['problems'][0]['variable'] == 'ascend_node_type'
+
+
+def test_the_documented_topics_are_the_registered_ones():
+    options = yaml.safe_load(documentation.DOCUMENTATION)['options']
+    assert options['checks']['choices'] == _validate.topics()
