@@ -28,7 +28,7 @@ CI_TIMES_DIR := $(CURDIR)/build/ci-times/$(shell date +%Y%m%dT%H%M%S)
 endif
 export CI_TIMES_DIR
 
-HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev rsync shellcheck openssl iproute2 iputils-ping
+HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev rsync shellcheck openssl openssh-client iproute2 iputils-ping
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 
 .PHONY: help
@@ -36,7 +36,7 @@ help:
 	@echo "make sandbox       emulated A2 + A3 nodes, then playbooks/deploy.yml on them"
 	@echo "make sandbox-down  remove everything make sandbox started"
 	@echo "make test          lint, sanity, unit tests, test bed tests, every molecule scenario"
-	@echo "make lint | sanity | units | testbed-units | molecule   one part of make test"
+	@echo "make lint | sanity | units | validation | testbed-units | molecule   one part of make test"
 
 # ---------------------------------------------------------------- setup
 $(VENV)/.installed: requirements.txt requirements-dev.txt $(wildcard tests/testbed/hub/requirements.txt)
@@ -66,7 +66,7 @@ images: engine venv
 	$(TESTBED)/bin/images
 
 # ---------------------------------------------------------------- checks
-.PHONY: test lint sanity units testbed-units molecule test-tree vllm-parser
+.PHONY: test lint sanity units validation testbed-units molecule test-tree vllm-parser
 # The images and the vLLM parser environment are built in the background
 # while lint, sanity and the unit tests run (tests/ci/background); the time
 # report is printed whether the stages pass or not.
@@ -77,6 +77,7 @@ test: venv collection
 	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint; \
 	$(STAGE) sanity $(MAKE) --no-print-directory sanity; \
 	$(STAGE) units $(MAKE) --no-print-directory units; \
+	$(STAGE) validation $(MAKE) --no-print-directory validation; \
 	tests/ci/background join images vllm-parser; \
 	$(STAGE) testbed-units $(MAKE) --no-print-directory testbed-units; \
 	$(STAGE) molecule $(MAKE) --no-print-directory molecule
@@ -103,6 +104,11 @@ sanity: venv test-tree
 
 units: venv test-tree
 	cd $(TEST_TREE) && ansible-test units --python 3.11 --requirements --color no
+
+# deploy.yml and verify_hccl.yml against inventories whose hosts cannot be
+# reached, one per kind of refusal (tests/validation): no emulated node needed.
+validation: venv collection
+	cd $(COLL_LINK) && python -m pytest -q -p no:cacheprovider -n 2 tests/validation
 
 vllm-parser:
 	tests/testbed/vllm-parser/setup-env.sh

@@ -1054,7 +1054,7 @@ def check_weight_source(inventory: Inventory) -> List[Problem]:
         source_var = inventory.blame(host, 'model_weights_source')
         path = inventory.value(host, 'model_weights_source_path', '')
         remote = inventory.bool_value(host, 'model_weights_source_remote')
-        for variable in ('model_weights_dir', 'vllm_serve_weights_dir', 'npu_devices_weights_dir'):
+        for variable in ('model_weights_dir', 'vllm_serve_weights_dir'):
             blamed = inventory.blame(host, variable)
             if not inventory.defined(host, variable):
                 found.append(problem(blamed, 'is not set: nothing says where the weight cache is', 'an absolute path'
@@ -1095,11 +1095,11 @@ def check_weight_source(inventory: Inventory) -> List[Problem]:
         if isinstance(repository, str) and repository and not re.match(r'^[^/\s]+/[^/\s]+$', repository):
             found.append(problem('model_weights_repository', '%s is not a hub repository owner/name' % _quote(repository),
                                  'owner/name such as Eco-Tech/Qwen3.6-27B-w8a8, or "" for the catalog\'s', host=host))
-        storage = inventory.value(host, 'npu_devices_weights_storage', 'local')
-        nfs_source = inventory.value(host, 'npu_devices_weights_nfs_src', '')
+        storage = inventory.value(host, 'model_weights_storage', 'local')
+        nfs_source = inventory.value(host, 'model_weights_cache_nfs_src', '')
         if storage == 'nfs' and (not isinstance(nfs_source, str) or not re.match(r'^[^:\s]+:/', nfs_source)):
-            found.append(problem('npu_devices_weights_nfs_src', '%s is not an NFS export but npu_devices_weights_storage is'
-                                 ' nfs' % _quote(nfs_source), 'server:/path, such as nfs.example.internal:/export/models',
+            found.append(problem('model_weights_cache_nfs_src', '%s is not an NFS export but %s is'
+                                 ' nfs' % (_quote(nfs_source), inventory.blame(host, 'model_weights_storage')), 'server:/path, such as nfs.example.internal:/export/models',
                                  host=host))
         retries = inventory.value(host, 'model_weights_download_retries', 1)
         if _is_int(retries) and _as_int(retries) < 1:

@@ -403,8 +403,9 @@ def test_a_hub_mirror_that_is_no_url_is_refused():
 
 
 def test_nfs_storage_without_an_export_is_refused():
-    found = _only(_inventory({'a2-0': {'npu_devices_weights_storage': 'nfs'}}), 'weights')
-    assert found['variable'] == 'npu_devices_weights_nfs_src' and found['accepted'].startswith('server:/path')
+    found = _only(_inventory({'a2-0': {'ascend_weights_storage': 'nfs'}}), 'weights')
+    assert found['variable'] == 'model_weights_cache_nfs_src' and found['accepted'].startswith('server:/path')
+    assert 'ascend_weights_storage is nfs' in found['problem']
 
 
 def test_a_missing_weight_cache_is_refused_once_under_the_collection_wide_name():
@@ -566,7 +567,7 @@ def test_an_unset_role_variable_is_blamed_on_the_collection_wide_one_it_forwards
     inventory = _inventory()
     assert inventory.blame('a2-0', 'vllm_serve_model') == 'ascend_model'
     assert inventory.value('a2-0', 'vllm_serve_model') == 'qwen3.6-27b-w8a8'
-    assert inventory.blame('a2-0', 'model_weights_storage') == 'npu_devices_weights_storage'
+    assert inventory.blame('a2-0', 'model_weights_storage') == 'ascend_weights_storage'
     assert inventory.value('a2-0', 'model_weights_storage') == 'local'
 
 
