@@ -187,6 +187,10 @@ _value:
       description: Distance between the C(HCCL_IF_BASE_PORT) and C(VLLM_PORT) values of consecutive replicas.
       type: int
       sample: 100
+    hccl_ports_per_base:
+      description: The ports HCCL listens on from each replica's C(HCCL_IF_BASE_PORT) (its base and the ones above it).
+      type: int
+      sample: 32
     replicas:
       description: One entry per vLLM instance (container) on the node.
       type: list

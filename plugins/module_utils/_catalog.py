@@ -394,3 +394,86 @@ def image_tag(version: str, node_type: Mapping[str, Any], os_variant: str = '') 
 
 def valid_tensor_parallel_sizes(model: Mapping[str, Any]) -> List[int]:
     return sorted(set(model['tensor_parallel_sizes']))
+
+
+# Where the vllm-ascend images are published; an inventory points elsewhere
+# with a registry mirror (ascend_image_registry) or another repository.
+DEFAULT_IMAGE_REGISTRY = 'quay.io'
+DEFAULT_IMAGE_REPOSITORY = 'ascend/vllm-ascend'
+
+NODE_TYPE_ANSWERS = ('description', 'npus', 'chips_per_module', 'hbm_gib', 'image_suffix')
+MODEL_ANSWERS = (
+    'weight_repository', 'weight_bytes', 'quantization', 'served_model_name', 'min_vllm_ascend_version',
+    'tensor_parallel_sizes', 'recommended_tensor_parallel_size', 'default_max_model_len', 'max_model_len',
+)
+
+
+def _optional_text(value: Any, setting: str) -> str:
+    """An optional text option: None and '' both mean "not set"."""
+    if value is None:
+        return ''
+    if not isinstance(value, str):
+        raise CatalogError(setting, 'must be a string, got %r' % (value,))
+    return value.strip()
+
+
+def model_directory(weights_dir: str, weight_repository: str, subdir: str = '') -> str:
+    """The model's directory in the weight cache: ``<weights_dir>/<subdir or repository>``.
+
+    The roles check that ``weights_dir`` is absolute, with their own variable names.
+    """
+    return '%s/%s' % (weights_dir.rstrip('/'), subdir or weight_repository)
+
+
+def image_reference(registry: str, repository: str, tag: str) -> Tuple[str, str]:
+    """(``<registry>/<repository>``, ``<registry>/<repository>:<tag>``)."""
+    name = '%s/%s' % (registry.rstrip('/'), repository.strip('/'))
+    return name, '%s:%s' % (name, tag)
+
+
+def catalog_answer(
+    node_type: Any,
+    model: Any = None,
+    vllm_ascend_version: Any = None,
+    extra: Optional[Mapping[str, Any]] = None,
+    os_variant: Any = None,
+    image_registry: Any = None,
+    image_repository: Any = None,
+    weights_dir: Any = None,
+    weights_subdir: Any = None,
+    weight_repository: Any = None,
+) -> Dict[str, Any]:
+    """What the catalog says about a node type, and optionally a model and a release.
+
+    The one place roles read catalog fields from (through the ``catalog``
+    filter): the node type's NPUs and image suffix; with ``model`` its weights,
+    served name, limits and oldest release; with ``vllm_ascend_version`` the
+    image tag and reference (refusing a release older than the model needs);
+    with ``weights_dir`` the model's directory in the weight cache. Raises
+    :class:`CatalogError` naming the setting at fault.
+    """
+    catalog = merged_catalog(extra)
+    answer = {'node_type': node_type}
+    node = lookup_node_type(catalog, node_type)
+    answer.update((field, node[field]) for field in NODE_TYPE_ANSWERS)
+    model_id = _optional_text(model, 'model')
+    version = _optional_text(vllm_ascend_version, 'vllm_ascend_version')
+    if model_id:
+        entry = lookup_model(catalog, model_id)
+        answer['model'] = model_id
+        answer.update((field, copy.deepcopy(entry[field])) for field in MODEL_ANSWERS)
+        answer['weight_repository'] = _optional_text(weight_repository, 'weight_repository') or entry['weight_repository']
+        if version:
+            check_model_supported_by(model_id, entry, version)
+        directory = _optional_text(weights_dir, 'weights_dir')
+        if directory:
+            answer['model_path'] = model_directory(directory, answer['weight_repository'],
+                                                   _optional_text(weights_subdir, 'weights_subdir'))
+    if version:
+        answer['vllm_ascend_version'] = version
+        answer['image_tag'] = image_tag(version, node, _optional_text(os_variant, 'os_variant'))
+        answer['image_name'], answer['image'] = image_reference(
+            _optional_text(image_registry, 'image_registry') or DEFAULT_IMAGE_REGISTRY,
+            _optional_text(image_repository, 'image_repository') or DEFAULT_IMAGE_REPOSITORY,
+            answer['image_tag'])
+    return answer

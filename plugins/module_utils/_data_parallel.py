@@ -30,11 +30,13 @@ import ipaddress
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._layout import HCCL_PORTS_PER_BASE
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._layout import PORT_STRIDE as VLLM_PORTS_PER_BASE
+
 DEFAULT_RPC_PORT = 13389
-# As the serving plan (_layout) spaces its ports: HCCL listens on this many
-# ports from a replica's base, vLLM probes this many from its VLLM_PORT.
-HCCL_PORTS_PER_BASE = 32
-VLLM_PORTS_PER_BASE = 100
+# The serving plan (_layout) spaces the ports: HCCL listens on
+# HCCL_PORTS_PER_BASE ports from a replica's base, vLLM probes up to the next
+# replica's VLLM_PORT (PORT_STRIDE) from its own.
 
 SOCKET_INTERFACE_VARIABLES = ('GLOO_SOCKET_IFNAME', 'TP_SOCKET_IFNAME', 'HCCL_SOCKET_IFNAME')
 NODE_KEYS = frozenset(['name', 'address', 'interface', 'layout', 'local_ranks', 'tensor_parallel_size', 'model', 'reserved_ports'])

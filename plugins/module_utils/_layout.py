@@ -528,6 +528,7 @@ def serving_layout(request: Mapping[str, Any]) -> Dict[str, Any]:
         'max_num_batched_tokens': max_num_batched_tokens,
         'gpu_memory_utilization': utilization,
         'port_stride': PORT_STRIDE,
+        'hccl_ports_per_base': HCCL_PORTS_PER_BASE,
         'replicas': replicas,
         'npus_used': sorted(assigned),
         'unused_npus': unused,

@@ -12,6 +12,7 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._catalog import (
     MIB,
     CatalogError,
     builtin_catalog,
+    catalog_answer,
     check_model_supported_by,
     compare_vllm_ascend_versions,
     image_tag,
@@ -185,3 +186,106 @@ def test_image_tag_adds_the_node_type_suffix():
 
 def test_gib_constant():
     assert GIB == 2 ** 30
+
+
+# ---------------------------------------------------------------- catalog_answer (the catalog filter)
+
+
+def test_answer_for_a_node_type_alone_has_its_npus_and_no_model_fields():
+    answer = catalog_answer('atlas_800_a3')
+    assert answer['node_type'] == 'atlas_800_a3'
+    assert answer['npus'] == 16
+    assert answer['chips_per_module'] == 2
+    assert answer['image_suffix'] == '-a3'
+    assert 'weight_repository' not in answer
+    assert 'image' not in answer
+
+
+def test_answer_for_a_model_carries_its_weights_name_and_limits():
+    answer = catalog_answer('atlas_800_a2', model='qwen3.6-27b-w8a8')
+    assert answer['npus'] == 8
+    assert answer['model'] == 'qwen3.6-27b-w8a8'
+    assert answer['weight_repository'] == 'Eco-Tech/Qwen3.6-27B-w8a8'
+    assert answer['weight_bytes'] == 30 * 10 ** 9
+    assert answer['served_model_name'] == 'qwen3.6'
+    assert answer['min_vllm_ascend_version'] == 'v0.18.0rc1'
+    assert answer['max_model_len'] == 262144
+    assert answer['default_max_model_len'] == 133000
+    assert answer['recommended_tensor_parallel_size'] == 2
+    assert answer['quantization'] == 'ascend'
+    assert 'model_path' not in answer
+
+
+def test_empty_or_null_model_and_version_mean_not_asked():
+    assert catalog_answer('atlas_800_a2', model='', vllm_ascend_version=None) == catalog_answer('atlas_800_a2')
+
+
+@pytest.mark.parametrize('node_type, kwargs, tag, image', [
+    ('atlas_800_a2', {}, 'v0.18.0rc1', 'quay.io/ascend/vllm-ascend:v0.18.0rc1'),
+    ('atlas_800_a3', {}, 'v0.18.0rc1-a3', 'quay.io/ascend/vllm-ascend:v0.18.0rc1-a3'),
+    ('atlas_800_a3', {'os_variant': 'openeuler'}, 'v0.18.0rc1-a3-openeuler',
+     'quay.io/ascend/vllm-ascend:v0.18.0rc1-a3-openeuler'),
+    ('atlas_800_a2', {'image_registry': 'registry.local:5000/', 'image_repository': 'mirror/vllm-ascend'}, 'v0.18.0rc1',
+     'registry.local:5000/mirror/vllm-ascend:v0.18.0rc1'),
+    # A role passes ascend_image_registry | default(none) and '' alike: both are the public registry.
+    ('atlas_800_a2', {'image_registry': None, 'image_repository': ''}, 'v0.18.0rc1', 'quay.io/ascend/vllm-ascend:v0.18.0rc1'),
+])
+def test_the_image_tag_and_reference(node_type, kwargs, tag, image):
+    answer = catalog_answer(node_type, model='qwen3.6-27b-w8a8', vllm_ascend_version='v0.18.0rc1', **kwargs)
+    assert answer['image_tag'] == tag
+    assert answer['image'] == image
+    assert answer['image_name'] == image.rsplit(':', 1)[0]
+    assert answer['vllm_ascend_version'] == 'v0.18.0rc1'
+
+
+def test_a_release_older_than_the_model_is_refused_naming_the_version():
+    with pytest.raises(CatalogError) as caught:
+        catalog_answer('atlas_800_a2', model='qwen3.6-27b', vllm_ascend_version='v0.17.0rc1')
+    assert caught.value.setting == 'vllm_ascend_version'
+    assert 'v0.17.0rc1 is too old for qwen3.6-27b; use v0.18.0rc1 or newer' in str(caught.value)
+
+
+def test_a_release_alone_gives_the_tag_without_a_model_check():
+    assert catalog_answer('atlas_800_a3', vllm_ascend_version='v0.11.0')['image_tag'] == 'v0.11.0-a3'
+
+
+@pytest.mark.parametrize('kwargs, path', [
+    ({'weights_dir': '/data/models'}, '/data/models/Eco-Tech/Qwen3.6-27B-w8a8'),
+    ({'weights_dir': '/data/models//'}, '/data/models/Eco-Tech/Qwen3.6-27B-w8a8'),
+    ({'weights_dir': '/data/models', 'weights_subdir': 'qwen'}, '/data/models/qwen'),
+    ({'weights_dir': '/data/models', 'weight_repository': 'Mirror/Qwen3.6'}, '/data/models/Mirror/Qwen3.6'),
+])
+def test_the_model_directory_in_the_weight_cache(kwargs, path):
+    answer = catalog_answer('atlas_800_a2', model='qwen3.6-27b-w8a8', **kwargs)
+    assert answer['model_path'] == path
+    assert answer['weight_repository'] == kwargs.get('weight_repository', 'Eco-Tech/Qwen3.6-27B-w8a8')
+
+
+def test_extras_extend_the_catalog():
+    extra = {'node_types': {'quad': {'npus': 4, 'hbm_gib': 32, 'image_suffix': '-quad'}},
+             'models': {'tiny-7b': _new_model(), 'qwen3.5-27b': {'served_model_name': 'q35'}}}
+    assert catalog_answer('quad', extra=extra)['npus'] == 4
+    assert catalog_answer('quad', model='tiny-7b', extra=extra)['weight_repository'] == 'Example/Tiny-7B'
+    assert catalog_answer('atlas_800_a2', model='qwen3.5-27b', extra=extra)['served_model_name'] == 'q35'
+    assert catalog_answer('quad', vllm_ascend_version='v0.18.0rc1', extra=extra)['image_tag'] == 'v0.18.0rc1-quad'
+
+
+@pytest.mark.parametrize('node_type, kwargs, setting, fragment', [
+    ('atlas_900', {}, 'node_type', "unknown node type 'atlas_900'; known: atlas_800_a2, atlas_800_a3"),
+    (None, {}, 'node_type', 'unknown node type None'),
+    ('atlas_800_a2', {'model': 'llama'}, 'model', "unknown model 'llama'"),
+    ('atlas_800_a2', {'model': 7}, 'model', 'must be a string'),
+    ('atlas_800_a2', {'vllm_ascend_version': 'latest'}, 'vllm_ascend_version', 'not a vllm-ascend version'),
+    ('atlas_800_a3', {'vllm_ascend_version': 'v0.18.0rc1-a3'}, 'vllm_ascend_version', 'already carries an image variant'),
+    ('atlas_800_a2', {'extra': {'node_types': {'big': {'hbm_gib': 64}}}}, 'catalog.node_types.big.npus', 'missing'),
+])
+def test_bad_questions_name_the_setting(node_type, kwargs, setting, fragment):
+    with pytest.raises(CatalogError) as caught:
+        catalog_answer(node_type, **kwargs)
+    assert caught.value.setting == setting
+    assert fragment in str(caught.value)
+
+
+def test_answers_are_copies_the_caller_may_change():
+    catalog_answer('atlas_800_a2', model='qwen3.5-27b')['tensor_parallel_sizes'].append(3)
+    assert 3 not in catalog_answer('atlas_800_a2', model='qwen3.5-27b')['tensor_parallel_sizes']

@@ -161,3 +161,9 @@ def test_a_node_listed_twice_is_refused():
 @pytest.mark.parametrize('nodes', ['node0,node1', [None, None], [{'local_ranks': 4}, {'local_ranks': 4}]])
 def test_input_that_is_not_a_list_of_nodes_is_refused(nodes):
     _refusal(nodes)
+
+
+def test_the_group_spaces_ports_as_the_serving_plan_does():
+    from ansible_collections.ascend_ops.vllm.plugins.module_utils import _data_parallel, _layout
+    assert _data_parallel.HCCL_PORTS_PER_BASE == _layout.HCCL_PORTS_PER_BASE == 32
+    assert _data_parallel.VLLM_PORTS_PER_BASE == _layout.PORT_STRIDE

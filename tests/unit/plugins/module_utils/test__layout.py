@@ -133,6 +133,8 @@ def test_listen_ports_are_api_hccl_range_and_head_rpc_with_the_users_overrides()
 def test_ports_step_per_replica_and_never_overlap():
     plan = _plan(node_type='atlas_800_a3', model='qwen3.5-27b')
     assert plan['port_stride'] == PORT_STRIDE >= 32
+    # CANN 8's HCCL listens on 32 ports from its base; the plan says so for the roles' port checks.
+    assert plan['hccl_ports_per_base'] == 32 < PORT_STRIDE
     used = []
     for index, replica in enumerate(plan['replicas']):
         assert replica['index'] == index
