@@ -21,7 +21,7 @@ export ANSIBLE_HOME := $(CURDIR)/build/ansible-home
 export ANSIBLE_LOCAL_TEMP := $(CURDIR)/build/ansible-home/tmp
 export MOLECULE_NO_LOG := false
 # Where tests/ci/stage and the ci_timer callback record this run's times;
-# `make test` ends with tests/ci/times-report over them (.ci/run sets it once
+# `make test` ends with tests/ci/times_report.py over them (.ci/run sets it once
 # for its own stages too).
 ifndef CI_TIMES_DIR
 CI_TIMES_DIR := $(CURDIR)/build/ci-times/$(shell date +%Y%m%dT%H%M%S)
@@ -71,7 +71,7 @@ images: engine venv
 # while lint, sanity and the unit tests run (tests/ci/background); the time
 # report is printed whether the stages pass or not.
 test: venv collection
-	@trap 'tests/ci/background settle; tests/ci/times-report' EXIT; set -e; \
+	@trap 'tests/ci/background settle; python3 tests/ci/times_report.py' EXIT; set -e; \
 	tests/ci/background start images $(MAKE) --no-print-directory images; \
 	tests/ci/background start vllm-parser $(MAKE) --no-print-directory vllm-parser; \
 	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint; \

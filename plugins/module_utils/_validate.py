@@ -1098,9 +1098,9 @@ def check_weight_source(inventory: Inventory) -> List[Problem]:
         storage = inventory.value(host, 'model_weights_storage', 'local')
         nfs_source = inventory.value(host, 'model_weights_cache_nfs_src', '')
         if storage == 'nfs' and (not isinstance(nfs_source, str) or not re.match(r'^[^:\s]+:/', nfs_source)):
-            found.append(problem('model_weights_cache_nfs_src', '%s is not an NFS export but %s is'
-                                 ' nfs' % (_quote(nfs_source), inventory.blame(host, 'model_weights_storage')), 'server:/path, such as nfs.example.internal:/export/models',
-                                 host=host))
+            found.append(problem('model_weights_cache_nfs_src', '%s is not an NFS export but %s is nfs'
+                                 % (_quote(nfs_source), inventory.blame(host, 'model_weights_storage')),
+                                 'server:/path, such as nfs.example.internal:/export/models', host=host))
         retries = inventory.value(host, 'model_weights_download_retries', 1)
         if _is_int(retries) and _as_int(retries) < 1:
             found.append(problem('model_weights_download_retries', '%s is below 1' % retries, '1 or more, such as 3',

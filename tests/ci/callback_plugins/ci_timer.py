@@ -2,7 +2,7 @@
 # Copyright (c) ascend_ops.vllm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Records where the time of a CI run goes, for tests/ci/times-report.
+"""Records where the time of a CI run goes, for tests/ci/times_report.py.
 
 Enabled by `make molecule` (ANSIBLE_CALLBACKS_ENABLED) for every
 ansible-playbook run that molecule starts. It writes one JSON line per play

@@ -80,8 +80,8 @@ def test_a_new_replica_on_the_api_port_of_an_old_one_replaces_it():
 
 
 def test_a_headless_container_has_no_api_port():
-    existing = [dict(running(0, [0, 1, 2, 3], 'old'), Labels={'ascend_ops.vllm.npus': '0,1,2,3', 'ascend_ops.vllm.port': 'none',
-                                                             'ascend_ops.vllm.config_hash': 'old'})]
+    labels = {'ascend_ops.vllm.npus': '0,1,2,3', 'ascend_ops.vllm.port': 'none', 'ascend_ops.vllm.config_hash': 'old'}
+    existing = [dict(running(0, [0, 1, 2, 3], 'old'), Labels=labels)]
     plan = replacement_plan(existing, [dict(unit(0, [0, 1, 2, 3], 'new'), port=None)])
     assert plan['steps'] == [{'name': 'vllm-qwen3.6-r0', 'replaces': ['vllm-qwen3.6-r0']}]
 

@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 # Copyright (c) ascend_ops.vllm contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""times-report [DIR]: where the time of a CI run went, against its budget.
+"""times_report.py [DIR]: where the time of a CI run went, against its budget.
 
 Reads what tests/ci/stage (stages.tsv: one line per stage) and the ci_timer
 callback (ansible.jsonl: one line per playbook, play and task of every
@@ -156,7 +155,7 @@ def report(directory: str, budgets: dict[str, int], out=sys.stdout) -> list[str]
 def main(argv: list[str]) -> int:
     directory = argv[1] if len(argv) > 1 else os.environ.get("CI_TIMES_DIR", "")
     if not directory or not os.path.isdir(directory):
-        print(f"times-report: no timing directory ({directory or 'CI_TIMES_DIR unset'})", file=sys.stderr)
+        print(f"times_report.py: no timing directory ({directory or 'CI_TIMES_DIR unset'})", file=sys.stderr)
         return 0
     report(directory, read_budgets(os.path.join(HERE, "budgets")))
     return 0
