@@ -25,6 +25,7 @@ for the checks that ran, ``link``, ``net_health``, ``ip`` (``address``,
 
 from __future__ import annotations
 
+import collections.abc
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 PATTERNS = ('ring', 'all_pairs')
@@ -47,7 +48,7 @@ class HcclError(ValueError):
 
 
 def _npu_id(npu: Any, where: str) -> int:
-    if not isinstance(npu, Mapping) or isinstance(npu.get('id'), bool) or not isinstance(npu.get('id'), int):
+    if not isinstance(npu, collections.abc.Mapping) or isinstance(npu.get('id'), bool) or not isinstance(npu.get('id'), int):
         raise HcclError('%s: expected hccn_check NPU results (each with an integer id), got %r' % (where, npu))
     return npu['id']
 
@@ -80,7 +81,7 @@ def _ring(npus_by_node: Mapping[str, Optional[Sequence[NpuResult]]]) -> List[str
 
 
 def _hops(hops: Sequence[Any]) -> List[int]:
-    if isinstance(hops, (str, bytes)) or not isinstance(hops, Sequence) or not hops:
+    if isinstance(hops, (str, bytes)) or not isinstance(hops, collections.abc.Sequence) or not hops:
         raise HcclError('hops: expected a non-empty list of ring distances >= 1, got %r' % (hops,))
     checked = []
     for hop in hops:
@@ -362,7 +363,7 @@ def last_run(runs: Iterable[Any]) -> Optional[Dict[str, Any]]:
     """The newest of the run records the main entry point leaves on the nodes it checks (by ``started``), or None."""
     newest = None  # type: Optional[Mapping[str, Any]]
     for run in runs:
-        if isinstance(run, Mapping) and run.get('started') and (newest is None or str(run['started']) > str(newest['started'])):
+        if isinstance(run, collections.abc.Mapping) and run.get('started') and (newest is None or str(run['started']) > str(newest['started'])):
             newest = run
     return dict(newest) if newest is not None else None
 
