@@ -147,10 +147,12 @@ class Cluster(object):
         owner = self.owner(target)
         if owner is None or source.name in self.cut or owner.name in self.cut:
             return False
+        # A blackhole route on a node drops what it sends into the range, and its replies to it.
+        source_in = [settings.get('address', '') for settings in source.settings.values()]
         for node, prefix in self.blackholes:
-            if (node == source.name and target.startswith(prefix)) or (node == owner.name and
-                                                                        any(s.get('address', '').startswith(prefix)
-                                                                            for s in source.settings.values())):
+            if node == source.name and target.startswith(prefix):
+                return False
+            if node == owner.name and any(address.startswith(prefix) for address in source_in):
                 return False
         return True
 
