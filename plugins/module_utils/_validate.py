@@ -328,11 +328,9 @@ class Inventory(object):
     # -- the catalog and the plan
 
     def catalog_extras(self, host: str) -> Dict[str, Any]:
-        catalog = self.value(host, 'vllm_serve_catalog')
-        if isinstance(catalog, Mapping):
-            return dict(catalog)
-        return {'node_types': self.hosts.get(host, {}).get('ascend_node_types_extra', {}),
-                'models': self.hosts.get(host, {}).get('ascend_models_extra', {})}
+        """The collection's one extension point: ascend_node_types_extra and ascend_models_extra."""
+        return {'node_types': self.value(host, 'ascend_node_types_extra', {}) or {},
+                'models': self.value(host, 'ascend_models_extra', {}) or {}}
 
     def catalog(self, host: str) -> Optional[Dict[str, Any]]:
         """The catalog with the host's extras, or None when the extras are wrong (the node_type check says how)."""
@@ -370,6 +368,8 @@ class Inventory(object):
             value = self.value(host, variable)
             if value is not None:
                 request[key] = value
+        # As the role's request: the catalog with the inventory's extension point.
+        request['catalog'] = self.catalog_extras(host)
         try:
             return serving_layout(request), None
         except LayoutError as error:
@@ -702,9 +702,7 @@ _MODEL_VARIABLES = ('vllm_serve_model', 'vllm_image_model', 'model_weights_model
 def _catalog_problem(inventory: Inventory, host: str, error: CatalogError) -> Problem:
     setting = error.setting
     message = str(error).split(': ', 1)[1]
-    if inventory.is_set(host, 'vllm_serve_catalog'):
-        variable = 'vllm_serve_catalog'
-    elif setting.startswith('catalog.models'):
+    if setting.startswith('catalog.models'):
         variable = 'ascend_models_extra'
     else:
         variable = 'ascend_node_types_extra'

@@ -574,7 +574,7 @@ def test_an_unset_role_variable_is_blamed_on_the_collection_wide_one_it_forwards
 def test_a_role_variable_set_directly_is_blamed_on_itself():
     inventory = _inventory({'a2-0': {'vllm_serve_model': 'qwen3.5-27b'}})
     assert inventory.blame('a2-0', 'vllm_serve_model') == 'vllm_serve_model'
-    assert inventory.value('a2-0', 'vllm_serve_catalog') == {'node_types': {}, 'models': {}}
+    assert inventory.value('a2-0', 'vllm_serve_data_parallel_rpc_port') == 13389
 
 
 def test_the_require_api_key_default_forwards_the_collection_wide_setting():
