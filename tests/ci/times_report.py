@@ -48,8 +48,9 @@ def read_stages(path: str) -> list[dict]:
     if os.path.exists(path):
         with open(path, encoding="utf-8") as handle:
             for line in handle:
-                name, seconds, status, load = line.rstrip("\n").split("\t")
-                stages.append({"name": name, "seconds": int(seconds), "status": status, "load": load})
+                name, seconds, status, load, start = line.rstrip("\n").split("\t")
+                stages.append({"name": name, "seconds": int(seconds), "status": status, "load": load,
+                               "start": int(start)})
     return stages
 
 
@@ -109,13 +110,15 @@ def report(directory: str, budgets: dict[str, int], out=sys.stdout) -> list[str]
             over.append(f"{stage['name']} {stage['seconds']}s > {budget}s")
         rows.append([stage["name"], stage["seconds"], budget if budget is not None else "-", stage["load"],
                      stage["status"], mark])
-    total = sum(s["seconds"] for s in top_level)
+    # Wall time: the background stages overlap the ones in the foreground.
+    total = (max(s["start"] + s["seconds"] for s in top_level) - min(s["start"] for s in top_level)) if top_level else 0
     total_budget = budgets.get("total")
     if total_budget is not None and total > total_budget:
         over.append(f"total {total}s > {total_budget}s")
     rows.append(["total", total, total_budget if total_budget is not None else "-", "", "",
                  "OVER" if total_budget is not None and total > total_budget else ""])
-    table("CI time by stage (seconds; load = 1-minute load average at the end of the stage)",
+    table("CI time by stage (seconds; load = 1-minute load average at the end of the stage; images and vllm-parser"
+          " run in the background of lint, sanity and units; total is wall time)",
           ["stage", "seconds", "budget", "load", "status", ""], rows, out)
 
     steps = molecule_steps(records)

@@ -120,7 +120,7 @@ make_device_node() {
     local path="$root$1"
     mkdir -p "$(dirname "$path")"
     rm -f "$path"
-    # 1:3 is the only char device the node containers' device cgroup allows (testbed-notes.md).
+    # 1:3 is the only char device the node containers' device cgroup allows.
     if ! mknod -m 666 "$path" c 1 3 2>/dev/null; then
         [ -n "$root" ] || fail "ERR_NO:0x0001;ERR_DES:failed to create device node $1"
         : >"$path" && chmod 666 "$path"
