@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import glob
 import os
-import tarfile
 from typing import Any, Dict, List, Mapping, Optional, Set, Tuple
 
 import yaml
@@ -18,6 +17,8 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._run_package import RunPackageError
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._run_package import read_version_info as _read_version_info
 
 try:  # ansible-core 2.19+: values loaded from files carry their file and line
     from ansible._internal._datatag._tags import Origin  # pylint: disable=ansible-bad-import-from
@@ -26,8 +27,6 @@ except ImportError:  # pragma: no cover - older ansible-core
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ROLES_DIR = os.path.join(COLLECTION_ROOT, 'roles')
-# A makeself header is a few hundred lines; Huawei's are under 64 KiB.
-HEADER_BYTES = 1024 * 1024
 
 
 def _load_yaml(path: str) -> Any:
@@ -102,17 +101,12 @@ def _origin(raw: Any) -> Optional[str]:
 
 
 def read_version_info(path: str) -> Dict[str, str]:
-    """version.info at the top of a makeself .run package, as key=value pairs."""
+    """version.info of a makeself .run package on the controller, as key=value pairs (the node's module reads it alike)."""
     with open(path, 'rb') as package:
-        offset = _validate.makeself_payload_offset(package.read(HEADER_BYTES))
-        package.seek(offset)
-        with tarfile.open(fileobj=package, mode='r|*') as archive:
-            for member in archive:
-                if member.isfile() and member.name.lstrip('./') == 'version.info':
-                    extracted = archive.extractfile(member)
-                    if extracted is not None:
-                        return _validate.parse_version_info(extracted.read().decode('utf-8', 'replace'))
-    raise ValueError('%s holds no version.info' % path)
+        info = _read_version_info(package)
+    if info is None:
+        raise RunPackageError('%s holds no version.info' % path)
+    return info
 
 
 class ActionModule(ActionBase):
@@ -208,7 +202,7 @@ class ActionModule(ActionBase):
             if path not in read:
                 try:
                     read[path] = read_version_info(path)
-                except (OSError, ValueError, tarfile.TarError, EOFError):
+                except (OSError, ValueError):  # RunPackageError is a ValueError
                     read[path] = None  # the role's own --check judges a broken package
             return read[path]
 

@@ -47,6 +47,13 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._layout import (
     LayoutError,
     serving_layout,
 )
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._run_package import (
+    driver_outside_message,
+    firmware_outside_message,
+    firmware_ranges_of,
+    outside_ranges,
+    version_ranges,
+)
 
 Problem = Dict[str, Any]
 Check = Callable[['Inventory'], List[Problem]]
@@ -58,15 +65,6 @@ TRUE_WORDS = frozenset(['true', 'yes', 'on', '1'])
 FALSE_WORDS = frozenset(['false', 'no', 'off', '0'])
 BOOLEAN_ACCEPTED = 'true or false (also yes/no, on/off, 1/0)'
 
-# Huawei's driver version.info states the firmware it works with, e.g.
-# compatible_version_fw=[7.0.0,7.7.99]. When the driver package is not on the
-# controller to read, the ranges of the releases below are used (the driver
-# this collection installs by default); other releases are checked only from
-# their package.
-KNOWN_FIRMWARE_RANGES = {
-    '25.0.rc1.1': [('7.0.0', '7.7.99')],
-}
-
 # npu_driver's preflight takes versions of this shape (25.0.rc1.1, 7.7.0.1.231).
 _DRIVER_VERSION = re.compile(r'^[0-9][0-9A-Za-z.]*$')
 _TEMPLATE_FORWARD = re.compile(r'^\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*default\((.*)\)\s*)?\}\}$', re.S)
@@ -77,7 +75,6 @@ _ENV_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 _HUB_ENDPOINT = re.compile(r'^https?://[^/ ]+/?$')
 _CA_URL = re.compile(r'^(https?|file)://')
 _PACKAGES_URL = re.compile(r'^(https?|ftp|file)://')
-_RANGE = re.compile(r'\[\s*([^\],\s]+)\s*,\s*([^\]\s]+)\s*\]')
 
 _MISSING = object()
 
@@ -166,55 +163,6 @@ def _parse_literal(text: str) -> Any:
     if re.match(r'^-?[0-9]+$', text):
         return int(text)
     raise _Unresolved(text)
-
-
-def version_key(version: str) -> Tuple[Tuple[int, Any], ...]:
-    """Sort key of a Huawei version (25.0.rc1.1, 7.7.0.1.231): numbers numerically, words after numbers."""
-    parts = [part for part in str(version).split('.') if part != '']
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in parts)
-
-
-def in_version_range(version: str, low: str, high: str) -> bool:
-    """Whether ``version`` is within ``[low, high]``, each bound compared on as many parts as it has.
-
-    Huawei writes ranges such as ``[7.0.0,7.7.99]`` for firmware 7.7.0.1.231
-    and ``[25.0,25.0.]`` for every driver of the 25.0 line.
-    """
-    key = version_key(version)
-    low_key, high_key = version_key(low), version_key(high)
-    return key[:len(low_key)] >= low_key and key[:len(high_key)] <= high_key
-
-
-def parse_version_info(text: str) -> Dict[str, str]:
-    """``key=value`` lines of a driver's or firmware's ``version.info``."""
-    info = {}
-    for line in text.splitlines():
-        if '=' in line and not line.lstrip().startswith('#'):
-            key, value = line.split('=', 1)
-            info[key.strip()] = value.strip()
-    return info
-
-
-def version_ranges(text: str) -> List[Tuple[str, str]]:
-    """``[7.0.0,7.7.99]`` (or several such, comma-separated) as a list of (low, high)."""
-    return list(_RANGE.findall(text or ''))
-
-
-def makeself_payload_offset(header: bytes) -> int:
-    """Byte offset of the archive in a makeself ``.run`` package, from its shell header.
-
-    The header says how many lines it has: ``skip="713"`` (makeself 2.4 and
-    later) or ``offset=`head -n 532 "$1" | wc -c``` (older releases).
-    """
-    text = header.decode('latin-1')
-    match = re.search(r'^skip="?([0-9]+)"?\s*$', text, re.M) or re.search(r'head -n "?([0-9]+)"? "?\$[01]', text)
-    if match is None:
-        raise ValueError('not a makeself package: its header names no line count (skip= or head -n N)')
-    lines = int(match.group(1))
-    position = 0
-    for dummy in range(lines):
-        position = header.index(b'\n', position) + 1
-    return position
 
 
 # ---------------------------------------------------------------- the inventory
@@ -1196,13 +1144,8 @@ def check_hccl_addresses(inventory: Inventory) -> List[Problem]:
 def firmware_range(inventory: Inventory, host: str) -> Tuple[List[Tuple[str, str]], str]:
     """The firmware ranges the host's driver supports and where they come from ([] when unknown)."""
     package = inventory.controller.get('driver_packages', {}).get(host) or {}
-    info = package.get('version_info') or {}
-    if info.get('compatible_version_fw'):
-        return version_ranges(info['compatible_version_fw']), 'compatible_version_fw of %s' % package.get('path')
-    version = str(inventory.value(host, 'npu_driver_version', ''))
-    if version in KNOWN_FIRMWARE_RANGES:
-        return list(KNOWN_FIRMWARE_RANGES[version]), 'compatible_version_fw of driver %s\'s version.info' % version
-    return [], ''
+    return firmware_ranges_of(str(inventory.value(host, 'npu_driver_version', '')), package.get('version_info'),
+                              str(package.get('path')))
 
 
 @check('driver')
@@ -1231,19 +1174,15 @@ def check_driver_settings(inventory: Inventory) -> List[Problem]:
         if wrong_version or not inventory.bool_value(host, 'npu_driver_firmware', True):
             continue
         ranges, origin = firmware_range(inventory, host)
-        if ranges and firmware and not any(in_version_range(firmware, low, high) for low, high in ranges):
-            shown = ', '.join('[%s, %s]' % pair for pair in ranges)
+        if firmware and outside_ranges(firmware, ranges):
             variable = 'npu_driver_firmware_version' if inventory.is_set(host, 'npu_driver_firmware_version') \
                 or not inventory.is_set(host, 'npu_driver_version') else 'npu_driver_version'
-            found.append(problem(variable, 'firmware %s is outside %s, the firmware driver %s works with (%s)'
-                                 % (firmware, shown, driver, origin),
-                                 'a firmware version within %s, or a driver whose compatible_version_fw includes %s'
-                                 % (shown, firmware), host=host, source=inventory.source(host, variable)))
-        firmware_info = (inventory.controller.get('firmware_packages', {}).get(host) or {}).get('version_info') or {}
-        driver_ranges = version_ranges(firmware_info.get('compatible_version_drv', ''))
-        if driver_ranges and driver and not any(in_version_range(driver, low, high) for low, high in driver_ranges):
-            shown = ', '.join('[%s, %s]' % pair for pair in driver_ranges)
-            found.append(problem('npu_driver_version', 'driver %s is outside %s, the drivers firmware %s works with'
-                                 ' (compatible_version_drv of its package)' % (driver, shown, firmware),
-                                 'a driver within %s' % shown, host=host))
+            what, accepted = firmware_outside_message(driver, firmware, ranges, origin)
+            found.append(problem(variable, what, accepted, host=host, source=inventory.source(host, variable)))
+        firmware_package = inventory.controller.get('firmware_packages', {}).get(host) or {}
+        driver_ranges = version_ranges((firmware_package.get('version_info') or {}).get('compatible_version_drv', ''))
+        if driver and outside_ranges(driver, driver_ranges):
+            what, accepted = driver_outside_message(driver, firmware, driver_ranges,
+                                                    'compatible_version_drv of %s' % firmware_package.get('path'))
+            found.append(problem('npu_driver_version', what, accepted, host=host))
     return found
