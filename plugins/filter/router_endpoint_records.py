@@ -77,8 +77,14 @@ _value:
     total:
       description: How many workers the instance has.
       type: int
+    all_healthy:
+      description: Whether the router reports every worker healthy.
+      type: bool
     answer:
       description: The text of the completion sent through the front.
+      type: str
+    error:
+      description: Why the completion gave no text (model, HTTP status, error), V('') when it gave text.
       type: str
 """
 

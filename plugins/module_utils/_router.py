@@ -110,16 +110,60 @@ def node_workers(node: Mapping[str, Any]) -> List[Tuple[str, str]]:
     return [(str(layout['served_model_name']), 'http://%s:%s' % (address, replica['port'])) for replica in replicas]
 
 
-def _settings(settings: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+_PORT_SETTINGS = ('port_base', 'metrics_port_base', 'front_port_base')
+_AT_LEAST_ONE = ('health_check_interval', 'health_check_timeout', 'health_failure_threshold', 'health_success_threshold',
+                 'retry_max_retries', 'cb_failure_threshold', 'cb_success_threshold', 'cb_timeout', 'request_timeout',
+                 'worker_startup_timeout')
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().isdigit()
+
+
+def settings_problems(settings: Optional[Mapping[str, Any]]) -> List[Tuple[str, str, str]]:
+    """Every problem of the router settings: (setting, what is wrong, an accepted value)."""
+    found = []  # type: List[Tuple[str, str, str]]
+    given = dict(settings or {})
+    for key in sorted(given):
+        if key not in DEFAULT_SETTINGS:
+            found.append((key, 'is no router setting', 'one of %s' % ', '.join(sorted(DEFAULT_SETTINGS))))
     merged = dict(DEFAULT_SETTINGS)
-    unknown = sorted(key for key in (settings or {}) if key not in DEFAULT_SETTINGS)
-    if unknown:
-        raise RouterError('unknown setting %s; known: %s' % (unknown[0], ', '.join(sorted(DEFAULT_SETTINGS))))
-    merged.update(dict((key, value) for key, value in (settings or {}).items() if value is not None))
+    merged.update(dict((key, value) for key, value in given.items() if value is not None and key in DEFAULT_SETTINGS))
     if merged['policy'] not in POLICIES:
-        raise RouterError('policy %r is not one of %s' % (merged['policy'], ', '.join(POLICIES)))
+        found.append(('policy', '%r is not a policy the role runs' % (merged['policy'],),
+                      'one of %s (round_robin for replicas of one model)' % ', '.join(POLICIES)))
     if merged['log_level'] not in LOG_LEVELS:
-        raise RouterError('log_level %r is not one of %s' % (merged['log_level'], ', '.join(LOG_LEVELS)))
+        found.append(('log_level', '%r is not a log level' % (merged['log_level'],), 'one of %s' % ', '.join(LOG_LEVELS)))
+    for key in _PORT_SETTINGS:
+        if not _is_int(merged[key]) or not 1024 <= int(merged[key]) <= 65535:
+            found.append((key, '%r is not a port within 1024-65535' % (merged[key],), 'a port such as %s' % DEFAULT_SETTINGS[key]))
+    for key in _AT_LEAST_ONE:
+        if not _is_int(merged[key]) or int(merged[key]) < 1:
+            found.append((key, '%r is not an integer of 1 or more' % (merged[key],), '1 or more, such as %s' % DEFAULT_SETTINGS[key]))
+    front_ports = merged['front_ports']
+    if not isinstance(front_ports, Mapping):
+        found.append(('front_ports', '%r is not a mapping of served model name to port' % (front_ports,),
+                      'such as {qwen3.6: 8080}'))
+    else:
+        for model, port in sorted(front_ports.items()):
+            if not _is_int(port) or not 1 <= int(port) <= 65535:
+                found.append(('front_ports', '%s: %r is not a port' % (model, port), 'a port within 1-65535, such as 8080'))
+    endpoint = merged['health_check_endpoint']
+    if not isinstance(endpoint, str) or not endpoint.startswith('/'):
+        found.append(('health_check_endpoint', '%r is not a path' % (endpoint,), 'a path such as /health'))
+    return found
+
+
+def _settings(settings: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    problems = settings_problems(settings)
+    if problems:
+        raise RouterError('; '.join('%s %s; accepted: %s' % problem for problem in problems))
+    merged = dict(DEFAULT_SETTINGS)
+    merged.update(dict((key, value) for key, value in (settings or {}).items() if value is not None))
     return merged
 
 
@@ -269,6 +313,17 @@ def _answer(result: Mapping[str, Any]) -> str:
     return text if isinstance(text, str) else ''
 
 
+def _answer_error(model: str, result: Mapping[str, Any]) -> str:
+    """Why a completion through the front gave no text, or '' when it did."""
+    if result.get('status') == 200 and _answer(result).strip():
+        return ''
+    body = result.get('json')
+    detail = body.get('error', '') if isinstance(body, Mapping) else ''
+    if isinstance(detail, Mapping):
+        detail = detail.get('message', '')
+    return '%s: HTTP %s %s' % (model, result.get('status', '-'), detail or result.get('msg', '') or 'no text in choices[0]')
+
+
 def endpoint_records(router_host: str, instances: Sequence[Mapping[str, Any]], front_urls: Sequence[str],
                      metrics: Sequence[Mapping[str, Any]], answers: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     """One record per router instance of a router host (fact ``vllm_router_endpoints``).
@@ -284,7 +339,8 @@ def endpoint_records(router_host: str, instances: Sequence[Mapping[str, Any]], f
         records.append({
             'router': router_host, 'instance': instance['name'], 'model': instance['model'], 'url': url,
             'workers': workers, 'healthy': len([worker for worker in workers if worker['healthy']]), 'total': len(workers),
-            'answer': _answer(answer),
+            'all_healthy': all(worker['healthy'] for worker in workers), 'answer': _answer(answer),
+            'error': _answer_error(instance['model'], answer),
         })
     return records
 

@@ -91,9 +91,9 @@ def test_two_models_on_one_front_port_are_refused():
 
 
 def test_unknown_setting_and_policy_are_refused():
-    with pytest.raises(_router.RouterError, match='unknown setting polcy'):
+    with pytest.raises(_router.RouterError, match='polcy is no router setting'):
         _router.router_instances([A2], {'polcy': 'round_robin'})
-    with pytest.raises(_router.RouterError, match="policy 'kv_aware' is not one of"):
+    with pytest.raises(_router.RouterError, match="policy 'kv_aware' is not a policy the role runs"):
         _router.router_instances([A2], {'policy': 'kv_aware'})
 
 
@@ -160,9 +160,21 @@ def test_endpoint_records_and_report_rows():
     records = _router.endpoint_records('router-01', [instance], ['http://10.0.0.5:8080'], [metrics], [answer])
     assert records[0]['healthy'] == 1 and records[0]['total'] == 2 and records[0]['url'] == 'http://10.0.0.5:8080'
     assert records[0]['workers'][1] == {'url': 'http://127.0.0.1:18999', 'healthy': False}
+    assert records[0]['all_healthy'] is False and records[0]['error'] == ''
+    refused = _router.endpoint_records('r', [instance], ['u'], [{}], [{'status': 401, 'json': {'error': 'Unauthorized'},
+                                                                        'msg': 'Status code was 401'}])
+    assert refused[0]['error'] == 'qwen3.6: HTTP 401 Unauthorized' and refused[0]['answer'] == ''
     rows = _router.report_rows([{'inventory_hostname': 'router-01', 'vllm_router_endpoints': records},
                                 {'inventory_hostname': 'router-02', 'vllm_router_instances': [dict(instance, front_url='u')]},
                                 {'inventory_hostname': 'npu-a2-01'}])
     assert rows[0]['workers'] == '1/2 healthy' and rows[0]['answer'].endswith('...') and len(rows[0]['answer']) <= 60
     assert rows[1] == {'router': 'router-02', 'model': 'qwen3.6', 'url': 'u', 'workers': '2 planned, not verified', 'answer': ''}
     assert len(rows) == 2
+
+
+def test_settings_problems_list_every_wrong_setting():
+    problems = _router.settings_problems({'port_base': 80, 'health_failure_threshold': 0, 'health_check_endpoint': 'health',
+                                          'front_ports': {'qwen3.6': 'x'}, 'log_level': 'loud'})
+    assert [key for key, what, accepted in problems] == ['log_level', 'port_base', 'health_failure_threshold', 'front_ports',
+                                                         'health_check_endpoint']
+    assert _router.settings_problems({'health_check_interval': '1', 'front_ports': {'qwen3.6': 9000}}) == []
