@@ -253,8 +253,8 @@ def router_instances(nodes: Sequence[Mapping[str, Any]], settings: Optional[Mapp
     fronts = {}  # type: Dict[int, str]
     for instance in instances:
         if instance['front_port'] in fronts:
-            raise RouterError('the front ports of %s and %s are both %d' % (fronts[instance['front_port']], instance['model'],
-                                                                          instance['front_port']))
+            raise RouterError('the front ports of %s and %s are both %d'
+                              % (fronts[instance['front_port']], instance['model'], instance['front_port']))
         fronts[instance['front_port']] = instance['model']
     return instances
 

@@ -1404,4 +1404,3 @@ def check_router_group(inventory: Inventory) -> List[Problem]:
                              'one key for the cluster: set ascend_api_key (vllm_serve_api_key and'
                              ' vllm_router_verify_api_key default to it) and not vllm_serve_api_key', host=host))
     return found
-

@@ -161,8 +161,8 @@ def test_endpoint_records_and_report_rows():
     assert records[0]['healthy'] == 1 and records[0]['total'] == 2 and records[0]['url'] == 'http://10.0.0.5:8080'
     assert records[0]['workers'][1] == {'url': 'http://127.0.0.1:18999', 'healthy': False}
     assert records[0]['all_healthy'] is False and records[0]['error'] == ''
-    refused = _router.endpoint_records('r', [instance], ['u'], [{}], [{'status': 401, 'json': {'error': 'Unauthorized'},
-                                                                        'msg': 'Status code was 401'}])
+    refused_answer = {'status': 401, 'json': {'error': 'Unauthorized'}, 'msg': 'Status code was 401'}
+    refused = _router.endpoint_records('r', [instance], ['u'], [{}], [refused_answer])
     assert refused[0]['error'] == 'qwen3.6: HTTP 401 Unauthorized' and refused[0]['answer'] == ''
     rows = _router.report_rows([{'inventory_hostname': 'router-01', 'vllm_router_endpoints': records},
                                 {'inventory_hostname': 'router-02', 'vllm_router_instances': [dict(instance, front_url='u')]},

@@ -692,9 +692,8 @@ def test_a_router_group_without_serving_hosts_is_refused():
 
 
 def test_a_replica_key_other_than_the_cluster_key_is_refused_without_showing_it():
-    found = _only(_routed({'ascend_api_key': 'cluster-key-1'}, {'a2-0': {'ascend_api_key': 'cluster-key-1'},
-                                                                 'a2-1': {'ascend_api_key': 'cluster-key-1'},
-                                                                 'a3-0': {'vllm_serve_api_key': 'other-key-2'}}), 'router')
+    key = {'ascend_api_key': 'cluster-key-1'}
+    found = _only(_routed(key, {'a2-0': key, 'a2-1': key, 'a3-0': dict(key, vllm_serve_api_key='other-key-2')}), 'router')
     assert found['host'] == 'a3-0' and found['variable'] == 'vllm_serve_api_key' and 'ascend_api_key' in found['accepted']
     assert 'other-key-2' not in str(found) and 'cluster-key-1' not in str(found)
 
