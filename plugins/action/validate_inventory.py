@@ -206,6 +206,11 @@ class ActionModule(ActionBase):
                     read[path] = None  # the role's own --check judges a broken package
             return read[path]
 
+        for host in inventory.router_hosts:
+            for variable in ('vllm_router_tls_certificate', 'vllm_router_wheels_dir'):
+                path = inventory.value(host, variable, '')
+                if isinstance(path, str) and path:
+                    facts['files'][path] = os.path.exists(os.path.expanduser(path))
         for host in inventory.play_hosts:
             for variable, remote in (('model_weights_source_path', 'model_weights_source_remote'),
                                      ('vllm_image_archive', 'vllm_image_archive_remote')):

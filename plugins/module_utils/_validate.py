@@ -42,6 +42,7 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._data_parallel imp
     DataParallelError,
     data_parallel_layout,
 )
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._data_parallel import layout_reserved_ports
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._layout import (
     REQUEST_KEYS,
     LayoutError,
@@ -54,6 +55,8 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._run_package impor
     outside_ranges,
     version_ranges,
 )
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._router import DEFAULT_SETTINGS as ROUTER_SETTINGS
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._router import settings_problems as router_settings_problems
 
 Problem = Dict[str, Any]
 Check = Callable[['Inventory'], List[Problem]]
@@ -77,6 +80,8 @@ _CA_URL = re.compile(r'^(https?|file)://')
 _PACKAGES_URL = re.compile(r'^(https?|ftp|file)://')
 
 _MISSING = object()
+# The inventory group of the router hosts (deploy.yml's router phase).
+ROUTER_GROUP = 'vllm_router'
 
 
 class _Unresolved(Exception):
@@ -174,7 +179,9 @@ class Inventory(object):
     ``hosts``: host name -> the variables the inventory (or ``-e``) sets for it,
     already templated. ``groups``: group name -> member hosts in inventory order.
     ``play_hosts``: the hosts of this run (``--limit`` applied); defaults to every
-    host. ``specs``: role name -> that role's ``argument_specs`` mapping.
+    host. A host of the ``vllm_router`` group without ``ascend_node_type`` only
+    routes: the attribute ``play_hosts`` leaves it out (the serving checks
+    read it), ``run_hosts`` has every host of the run. ``specs``: role name -> that role's ``argument_specs`` mapping.
     ``errors``: host -> variable -> why its template could not be evaluated.
     ``controller``: facts gathered on the controller: ``driver_packages`` and
     ``firmware_packages`` (host -> ``{'path', 'version_info'}`` read from the
@@ -191,7 +198,15 @@ class Inventory(object):
                  known_facts: Optional[Iterable[str]] = None) -> None:
         self.hosts = dict((name, dict(variables)) for name, variables in hosts.items())
         self.groups = dict((name, list(members)) for name, members in (groups or {}).items())
-        self.play_hosts = list(play_hosts) if play_hosts is not None else list(self.hosts)
+        # Every host of the run; the router hosts among them; play_hosts, the
+        # serving nodes the serving checks read: all but the hosts of the
+        # vllm_router group without a node type, which only route (as
+        # validate.yml's ascend_serving_nodes).
+        self.run_hosts = list(play_hosts) if play_hosts is not None else list(self.hosts)
+        routers = self.groups.get(ROUTER_GROUP, [])
+        self.router_hosts = [host for host in self.run_hosts if host in routers]
+        self.router_only = frozenset(host for host in self.hosts if host in routers and not self.is_set(host, 'ascend_node_type'))
+        self.play_hosts = [host for host in self.run_hosts if host not in self.router_only]
         self.specs = dict(specs or {})
         self.errors = dict((name, dict(variables)) for name, variables in (errors or {}).items())
         self.controller = dict(controller or {})
@@ -366,6 +381,9 @@ def _collection_options(options: Mapping[str, Mapping[str, Any]]) -> Dict[str, D
             spec = {'type': option['type'], 'role': option['role']}
             if option.get('elements'):
                 spec['elements'] = option['elements']
+            if option.get('no_log'):
+                # ascend_api_key is as secret as the vllm_serve_api_key it feeds.
+                spec['no_log'] = True
         elif match.group(2) is not None:
             try:
                 kind = _literal_type(_parse_literal(match.group(2)))
@@ -504,7 +522,7 @@ def waits_for_facts(why: str, known_facts: Iterable[str] = ()) -> bool:
 def check_templates(inventory: Inventory) -> List[Problem]:
     """A value whose template cannot be evaluated (an undefined variable in it, a bad filter)."""
     found = []
-    for host in inventory.play_hosts:
+    for host in inventory.run_hosts:
         for variable, why in sorted(inventory.errors.get(host, {}).items()):
             if waits_for_facts(why, inventory.known_facts):
                 continue
@@ -603,7 +621,7 @@ def check_types(inventory: Inventory) -> List[Problem]:
     ``"true"``/``"yes"``/``"1"``/``"on"`` true, anything else is refused.
     """
     found = []
-    for host in inventory.play_hosts:
+    for host in inventory.run_hosts:
         for variable in sorted(inventory.hosts.get(host, {})):
             option = inventory.options.get(variable) or inventory.collection_options.get(variable)
             if option is None:
@@ -626,7 +644,7 @@ def check_unknown_variables(inventory: Inventory) -> List[Problem]:
                       key=len, reverse=True)
     known = set(inventory.options) | inventory.known_facts
     found = []
-    for host in inventory.play_hosts:
+    for host in inventory.run_hosts:
         for variable in sorted(inventory.hosts.get(host, {})):
             prefix = next((prefix for prefix in prefixes if variable.startswith(prefix)), None)
             if prefix is None or variable in known:
@@ -1185,4 +1203,143 @@ def check_driver_settings(inventory: Inventory) -> List[Problem]:
             what, accepted = driver_outside_message(driver, firmware, driver_ranges,
                                                     'compatible_version_drv of %s' % firmware_package.get('path'))
             found.append(problem('npu_driver_version', what, accepted, host=host))
+    return found
+
+
+# ---------------------------------------------------------------- checks: the cluster endpoint (router)
+
+# Router settings (_router) -> the variable a user sets.
+_ROUTER_VARIABLES = dict((key, 'vllm_router_' + key) for key in ROUTER_SETTINGS)
+_ROUTER_VARIABLES['tls'] = 'vllm_router_tls_certificate'
+
+
+def _router_settings(inventory: Inventory, host: str) -> Dict[str, Any]:
+    """The router settings of ``host`` as the role passes them, leaving out values the types check refuses."""
+    settings = {}  # type: Dict[str, Any]
+    for key, variable in _ROUTER_VARIABLES.items():
+        if not inventory.defined(host, variable):
+            continue
+        value = inventory.value(host, variable)
+        option = inventory.options.get(variable)
+        if option is not None and _type_problem(value, option, False):
+            continue
+        if key == 'tls':
+            value = bool(value)
+        elif key == 'circuit_breaker':
+            value = parse_bool(value)
+        settings[key] = value
+    return settings
+
+
+def _served_models(inventory: Inventory) -> List[str]:
+    """The served model names of the serving nodes' default plans, in name order (one router instance each)."""
+    models = set()
+    for host in inventory.play_hosts:
+        plan, dummy = inventory.plan(host)
+        if plan is not None:
+            models.add(plan['served_model_name'])
+    return sorted(models)
+
+
+def _router_ports(settings: Mapping[str, Any], models: Sequence[str]) -> List[Tuple[int, str, str]]:
+    """(port, what uses it, variable) of every router instance of ``models``."""
+    merged = dict(ROUTER_SETTINGS)
+    merged.update(settings)
+    front_ports = merged['front_ports'] if isinstance(merged['front_ports'], Mapping) else {}
+    ports = []  # type: List[Tuple[int, str, str]]
+    for index, model in enumerate(models):
+        ports.append((int(merged['port_base']) + index, 'the router of %s' % model, 'vllm_router_port_base'))
+        ports.append((int(merged['metrics_port_base']) + index, 'the metrics of the router of %s' % model,
+                      'vllm_router_metrics_port_base'))
+        if model in front_ports and _is_int(front_ports[model]):
+            ports.append((_as_int(front_ports[model]), 'the front of %s' % model, 'vllm_router_front_ports'))
+        else:
+            ports.append((int(merged['front_port_base']) + index, 'the front of %s' % model, 'vllm_router_front_port_base'))
+    return ports
+
+
+@check('router')
+def check_router_settings(inventory: Inventory) -> List[Problem]:
+    """Router settings a router host can run: policy, ports, thresholds >= 1, a TLS certificate and wheels that exist."""
+    found = []
+    for host in inventory.router_hosts:
+        settings = _router_settings(inventory, host)
+        for key, what, accepted in router_settings_problems(settings):
+            variable = _ROUTER_VARIABLES.get(key, key)
+            found.append(problem(variable, what, accepted, host=host, source=inventory.source(host, variable)))
+        for variable, kind in (('vllm_router_tls_certificate', 'PEM file (certificate, chain and key)'),
+                               ('vllm_router_wheels_dir', 'directory of wheels')):
+            path = inventory.value(host, variable, '')
+            if not isinstance(path, str) or not path:
+                continue
+            if inventory.controller.get('files', {}).get(path) is False:
+                found.append(problem(variable, '%s does not exist on the controller' % path,
+                                     'the path of a %s on the controller, or "" for none' % kind, host=host,
+                                     source=inventory.source(host, variable)))
+    return found
+
+
+@check('router')
+def check_router_ports(inventory: Inventory) -> List[Problem]:
+    """A router host's ports (router, metrics, front of every model) are distinct and clear of its own replicas' ports."""
+    found = []
+    models = _served_models(inventory)
+    for host in inventory.router_hosts:
+        settings = _router_settings(inventory, host)
+        if router_settings_problems(settings):
+            continue  # check_router_settings reports them
+        ports = _router_ports(settings, models)
+        taken = {}  # type: Dict[int, str]
+        for port, what, variable in ports:
+            if port in taken:
+                found.append(problem(variable, 'gives %s port %d, which %s already has' % (what, port, taken[port]),
+                                     'bases and front ports far enough apart for every served model (%d)' % len(models),
+                                     host=host, source=inventory.source(host, variable)))
+                continue
+            taken[port] = what
+            if not 1024 <= port <= 65535:
+                found.append(problem(variable, 'gives %s port %d, outside 1024-65535' % (what, port),
+                                     'a lower base', host=host, source=inventory.source(host, variable)))
+        if host in inventory.router_only:
+            continue
+        plan, dummy = inventory.plan(host)
+        if plan is None:
+            continue
+        for port, what, variable in ports:
+            for first, last, reserved in layout_reserved_ports(plan):
+                if first <= port <= last:
+                    found.append(problem(variable, 'gives %s port %d, which this host\'s replicas use (%s, %d-%d)'
+                                         % (what, port, reserved, first, last),
+                                         'a port outside every replica\'s API, HCCL and VLLM_PORT ranges (the defaults'
+                                         ' 30000, 29000 and 8080 are)', host=host, source=inventory.source(host, variable)))
+                    break
+    return found
+
+
+@check('router')
+def check_router_group(inventory: Inventory) -> List[Problem]:
+    """The router hosts have serving hosts to route to, and those serve with the key the cluster endpoint is checked with."""
+    found = []
+    if not inventory.router_hosts:
+        return found
+    serving = [host for host in inventory.hosts if host not in inventory.router_only]
+    if not serving:
+        found.append(problem(ROUTER_GROUP, 'has hosts (%s) but the inventory has no serving host to route to'
+                             % ', '.join(inventory.router_hosts),
+                             'serving nodes in their node-type groups (ascend_node_type set), or no vllm_router group',
+                             group=ROUTER_GROUP))
+        return found
+    router = inventory.router_hosts[0]
+    router_key = inventory.value(router, 'vllm_router_verify_api_key', '')
+    router_key_name = inventory.blame(router, 'vllm_router_verify_api_key')
+    for host in inventory.play_hosts:
+        key = inventory.value(host, 'vllm_serve_api_key', '')
+        if not isinstance(key, str) or not isinstance(router_key, str) or key == router_key:
+            continue
+        found.append(problem(inventory.blame(host, 'vllm_serve_api_key'),
+                             'differs from the key the cluster endpoint is checked with (%s of %s; the keys are not'
+                             ' shown): clients of the router need the same key on every replica'
+                             % (router_key_name, router),
+                             'one key for the cluster: set ascend_api_key (vllm_serve_api_key and'
+                             ' vllm_router_verify_api_key default to it) and not vllm_serve_api_key', host=host))
     return found

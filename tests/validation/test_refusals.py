@@ -229,3 +229,35 @@ def test_every_problem_of_every_group_is_in_one_report(site):
     assert [line.split(': ')[:2] for line in lines[2:]] == [
         ['- npu-a3-01', 'npu_driver_reboot'], ['- npu-a2-02', 'vllm_serve_tensor_parallel_size'],
         ['- npu-a3-01', 'model_weights_endpoint']]
+
+
+# ---------------------------------------------------------------- the cluster endpoint (router)
+
+
+def test_a_host_that_only_routes_gets_past_validation_and_is_no_serving_node(site):
+    # No node type: the serving checks and plays leave router-01 alone, so
+    # only the serving nodes are contacted before the run stops.
+    site.add_group('vllm_router', ['router-01'])
+    site.set_group('all', ascend_api_key='cluster-key-1')
+    run = site.run('deploy.yml', '-e', 'npu_driver_reboot=false')
+    run.assert_past_validation_then_unreachable()
+    assert sorted(run.unreachable) == ['npu-a2-01', 'npu-a2-02', 'npu-a3-01']
+
+
+def test_a_front_port_on_a_replica_port_of_a_serving_router_host_is_refused(site):
+    site.add_group('vllm_router', ['npu-a2-01'])
+    site.set_host('npu-a2-01', vllm_router_front_port_base=8001)
+    run = site.run()
+    run.assert_refused_before_any_host()
+    first_line_names(run, 'npu-a2-01', 'vllm_router_front_port_base', "outside every replica's API",
+                     'the front of qwen3.6 port 8001')
+
+
+def test_a_replica_key_other_than_the_cluster_key_is_refused(site):
+    site.add_group('vllm_router', ['router-01'])
+    site.set_group('all', ascend_api_key='cluster-key-1')
+    site.set_host('npu-a3-01', vllm_serve_api_key='another-key-2')
+    run = site.run()
+    run.assert_refused_before_any_host()
+    first_line_names(run, 'npu-a3-01', 'vllm_serve_api_key', 'ascend_api_key', 'differs from the key the cluster endpoint')
+    assert 'another-key-2' not in run.output and 'cluster-key-1' not in run.output

@@ -578,4 +578,89 @@ def test_an_unknown_topic_is_refused():
 
 def test_every_topic_has_a_check():
     assert _validate.topics() == ['types', 'node_type', 'model', 'image', 'plan', 'data_parallel', 'weights', 'api_key', 'hccl',
-                                  'driver']
+                                  'driver', 'router']
+
+
+# ---------------------------------------------------------------- the cluster endpoint (router)
+
+ROUTER_GROUPS = dict(GROUPS, all=GROUPS['all'] + ['rt-0'], vllm_router=['rt-0'])
+
+
+def _routed(router=None, overrides=None, groups=None, **keywords):
+    """The example site with a pure router host rt-0 (no node type) in the vllm_router group."""
+    return _inventory(dict({'rt-0': dict(CLUSTER, **(router or {}))}, **(overrides or {})), groups=groups or ROUTER_GROUPS,
+                      **keywords)
+
+
+def test_a_pure_router_host_is_no_serving_node_and_passes():
+    inventory = _routed()
+    assert inventory.router_hosts == ['rt-0'] and 'rt-0' not in inventory.play_hosts and 'rt-0' in inventory.run_hosts
+    assert validate(inventory) == []
+
+
+def test_a_router_host_that_also_serves_is_checked_as_a_serving_node():
+    groups = dict(GROUPS, vllm_router=['a2-0'])
+    inventory = _inventory(groups=groups)
+    assert inventory.router_hosts == ['a2-0'] and 'a2-0' in inventory.play_hosts
+    assert validate(inventory) == []
+
+
+def test_a_router_variable_of_the_wrong_type_on_a_pure_router_host_is_refused():
+    found = _only(_routed({'vllm_router_health_check_interval': 'often'}))
+    assert found['host'] == 'rt-0' and found['variable'] == 'vllm_router_health_check_interval'
+    assert 'not an integer' in found['problem']
+
+
+def test_a_policy_outside_the_accepted_set_is_refused():
+    found = _only(_routed({'vllm_router_policy': 'kv_aware'}))
+    assert found['variable'] == 'vllm_router_policy' and 'round_robin' in found['accepted']
+
+
+def test_a_threshold_below_one_is_refused():
+    found = _only(_routed({'vllm_router_health_failure_threshold': 0}), 'router')
+    assert found['variable'] == 'vllm_router_health_failure_threshold' and '1 or more' in found['accepted']
+
+
+def test_a_router_port_out_of_range_is_refused():
+    found = _only(_routed({'vllm_router_front_port_base': 80}), 'router')
+    assert found['variable'] == 'vllm_router_front_port_base' and 'within 1024-65535' in found['problem']
+
+
+def test_a_front_port_on_a_replica_port_of_a_serving_router_host_is_refused():
+    groups = dict(GROUPS, vllm_router=['a2-0'])
+    found = _only(_inventory({'a2-0': {'vllm_router_front_port_base': 8002}}, groups=groups), 'router')
+    assert found['host'] == 'a2-0' and found['variable'] == 'vllm_router_front_port_base'
+    assert 'port 8002' in found['problem'] and 'API port of replica r2' in found['problem']
+
+
+def test_a_front_port_override_on_the_router_port_is_refused():
+    found = _only(_routed({'vllm_router_front_ports': {'qwen3.6': 30000}}), 'router')
+    assert found['variable'] == 'vllm_router_front_ports' and 'the router of qwen3.6' in found['problem']
+
+
+def test_a_tls_certificate_missing_on_the_controller_is_refused():
+    found = _only(_routed({'vllm_router_tls_certificate': '/srv/pki/front.pem'},
+                          controller={'files': {'/srv/pki/front.pem': False}}), 'router')
+    assert found['variable'] == 'vllm_router_tls_certificate' and 'does not exist on the controller' in found['problem']
+    assert _problems(_routed({'vllm_router_tls_certificate': '/srv/pki/front.pem'},
+                             controller={'files': {'/srv/pki/front.pem': True}}), 'router') == []
+
+
+def test_a_router_group_without_serving_hosts_is_refused():
+    inventory = Inventory({'rt-0': dict(CLUSTER)}, groups={'all': ['rt-0'], 'vllm_router': ['rt-0']}, specs=SPECS)
+    found = _only(inventory, 'router')
+    assert found['group'] == 'vllm_router' and 'no serving host' in found['problem']
+
+
+def test_a_replica_key_other_than_the_cluster_key_is_refused_without_showing_it():
+    key = {'ascend_api_key': 'cluster-key-1'}
+    found = _only(_routed(key, {'a2-0': key, 'a2-1': key, 'a3-0': dict(key, vllm_serve_api_key='other-key-2')}), 'router')
+    assert found['host'] == 'a3-0' and found['variable'] == 'vllm_serve_api_key' and 'ascend_api_key' in found['accepted']
+    assert 'other-key-2' not in str(found) and 'cluster-key-1' not in str(found)
+
+
+def test_one_collection_wide_key_passes_and_is_never_shown_in_a_type_problem():
+    key = {'ascend_api_key': 'cluster-key-1'}
+    assert validate(_routed(key, {'a2-0': key, 'a2-1': key, 'a3-0': key})) == []
+    found = _only(_inventory({'a2-0': {'ascend_api_key': ['cluster-key-1']}}), 'types')
+    assert found['variable'] == 'ascend_api_key' and 'cluster-key-1' not in str(found)
