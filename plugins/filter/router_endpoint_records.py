@@ -67,6 +67,15 @@ _value:
       description: The front URL clients use.
       type: str
       sample: http://10.0.0.5:8080
+    port:
+      description: The router's own port on loopback (its run-time API).
+      type: int
+    metrics_port:
+      description: The port of the router's Prometheus metrics.
+      type: int
+    front_port:
+      description: The front's port for this model.
+      type: int
     workers:
       description: Each worker, C(url) and C(healthy).
       type: list

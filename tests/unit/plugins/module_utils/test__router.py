@@ -159,6 +159,7 @@ def test_endpoint_records_and_report_rows():
     answer = {'status': 200, 'json': {'choices': [{'text': ' Paris, the capital of France, is a city ' * 3}]}}
     records = _router.endpoint_records('router-01', [instance], ['http://10.0.0.5:8080'], [metrics], [answer])
     assert records[0]['healthy'] == 1 and records[0]['total'] == 2 and records[0]['url'] == 'http://10.0.0.5:8080'
+    assert (records[0]['port'], records[0]['metrics_port'], records[0]['front_port']) == (30000, 29000, 8080)
     assert records[0]['workers'][1] == {'url': 'http://127.0.0.1:18999', 'healthy': False}
     assert records[0]['all_healthy'] is False and records[0]['error'] == ''
     refused_answer = {'status': 401, 'json': {'error': 'Unauthorized'}, 'msg': 'Status code was 401'}
