@@ -259,17 +259,35 @@ def router_instances(nodes: Sequence[Mapping[str, Any]], settings: Optional[Mapp
     return instances
 
 
-def workers_diff(current: Sequence[str], desired: Sequence[str]) -> Dict[str, List[str]]:
+def unplanned_hosts(nodes: Sequence[Mapping[str, Any]]) -> List[str]:
+    """Addresses of serving nodes this run knows nothing of (a ``--limit`` left them out).
+
+    A node with a node type but neither verified endpoints nor a plan may well
+    be serving: its workers are not this run's to remove. Pure router hosts
+    (no node type) are not serving nodes.
+    """
+    return [_node_address(node) for node in nodes
+            if node.get('ascend_node_type') and node.get('vllm_serve_endpoints') is None
+            and node.get('ascend_serving_layout') is None]
+
+
+def _url_host(url: str) -> str:
+    match = re.match(r'^https?://(\[[^]]*\]|[^:/]+)', str(url))
+    return match.group(1).strip('[]') if match else ''
+
+
+def workers_diff(current: Sequence[str], desired: Sequence[str], keep_hosts: Sequence[str] = ()) -> Dict[str, List[str]]:
     """What to add to and remove from a running router's list (``/list_workers``) to reach ``desired``.
 
     Compared without a trailing slash. Order: as ``desired`` (add) and as
-    ``current`` (remove).
+    ``current`` (remove). A current worker on one of ``keep_hosts`` (nodes
+    this run has no facts of: :func:`unplanned_hosts`) stays.
     """
     def key(url: str) -> str:
         return str(url).rstrip('/')
 
     have = set(key(url) for url in current)
-    want = set(key(url) for url in desired)
+    want = set(key(url) for url in desired) | set(key(url) for url in current if _url_host(url) in set(keep_hosts))
     added = []  # type: List[str]
     for url in desired:
         if key(url) not in have and key(url) not in [key(seen) for seen in added]:

@@ -32,6 +32,13 @@ options:
     description: Seconds each request to the router may take (an add waits for the worker's health).
     type: int
     default: 630
+  keep_hosts:
+    description:
+      - Addresses of serving nodes the run has no facts of (left out by C(--limit)); the router keeps its workers on them.
+      - The filter C(ascend_ops.vllm.router_unplanned_hosts) names them.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -117,9 +124,9 @@ class RouterWorkers(object):
         if status != 200:
             raise RouterAPIError('POST %s/%s?url=%s answered %s: %s' % (self.url, route, worker, status, body[:300]))
 
-    def sync(self, desired, check_mode):
+    def sync(self, desired, check_mode, keep_hosts=()):
         before = self.current()
-        diff = workers_diff(before, desired)
+        diff = workers_diff(before, desired, keep_hosts)
         if not check_mode:
             for worker in diff['add']:
                 self._post('add_worker', worker)
@@ -149,12 +156,14 @@ def main() -> None:
             url=dict(type='str', required=True),
             workers=dict(type='list', elements='str', required=True),
             timeout=dict(type='int', default=630),
+            keep_hosts=dict(type='list', elements='str', default=[]),
         ),
         supports_check_mode=True,
     )
     params = module.params
     try:
-        result = RouterWorkers(params['url'], http_request(params['timeout'])).sync(params['workers'], module.check_mode)
+        result = RouterWorkers(params['url'], http_request(params['timeout'])).sync(params['workers'], module.check_mode,
+                                                                                       params['keep_hosts'])
     except RouterAPIError as error:
         module.fail_json(msg='vllm_router_workers: %s' % error)
     module.exit_json(**result)

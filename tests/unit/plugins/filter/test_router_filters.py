@@ -14,6 +14,7 @@ from ansible_collections.ascend_ops.vllm.plugins.filter import router_endpoint_r
 from ansible_collections.ascend_ops.vllm.plugins.filter import router_instances as instances_filter
 from ansible_collections.ascend_ops.vllm.plugins.filter import router_report_rows as rows_filter
 from ansible_collections.ascend_ops.vllm.plugins.filter import router_unhealthy_workers as unhealthy_filter
+from ansible_collections.ascend_ops.vllm.plugins.filter import router_unplanned_hosts as unplanned_filter
 
 NODE = {'inventory_hostname': 'npu-a2-01', 'ansible_host': '10.0.0.11',
         'vllm_serve_endpoints': [{'url': 'http://10.0.0.11:8000/v1', 'model': 'qwen3.6'}]}
@@ -22,6 +23,12 @@ NODE = {'inventory_hostname': 'npu-a2-01', 'ansible_host': '10.0.0.11',
 def test_each_filter_is_registered_under_its_name():
     assert list(instances_filter.FilterModule().filters()) == ['router_instances']
     assert list(unhealthy_filter.FilterModule().filters()) == ['router_unhealthy_workers']
+    assert list(unplanned_filter.FilterModule().filters()) == ['router_unplanned_hosts']
+
+
+def test_unplanned_hosts_names_nodes_without_facts():
+    assert unplanned_filter.router_unplanned_hosts([{'inventory_hostname': 'a', 'ascend_node_type': 'atlas_800_a2'},
+                                                    {'inventory_hostname': 'r'}]) == ['a']
     assert list(records_filter.FilterModule().filters()) == ['router_endpoint_records']
     assert list(rows_filter.FilterModule().filters()) == ['router_report_rows']
 

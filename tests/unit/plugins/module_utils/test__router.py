@@ -143,6 +143,17 @@ def test_workers_diff_on_what_list_workers_returned():
     assert _router.workers_diff(current, list(reversed(current))) == {'add': [], 'remove': []}
 
 
+def test_workers_of_nodes_a_limited_run_left_out_stay():
+    nodes = [{'inventory_hostname': 'npu-a2-01', 'ascend_node_type': 'atlas_800_a2', 'vllm_serve_endpoints': []},
+             {'inventory_hostname': 'npu-a2-02', 'ascend_node_type': 'atlas_800_a2'},
+             {'inventory_hostname': 'npu-a3-01', 'ascend_node_type': 'atlas_800_a3', 'ansible_host': '10.0.0.13'},
+             {'inventory_hostname': 'router-01'}]
+    assert _router.unplanned_hosts(nodes) == ['npu-a2-02', '10.0.0.13']
+    current = ['http://npu-a2-01:8000', 'http://npu-a2-02:8000', 'http://10.0.0.13:8001/']
+    assert _router.workers_diff(current, [], ['npu-a2-02', '10.0.0.13']) == {'add': [], 'remove': ['http://npu-a2-01:8000']}
+    assert _router.workers_diff(current, [])['remove'] == [url.rstrip('/') for url in current]
+
+
 def test_worker_health_from_the_routers_metrics():
     metrics = capture('metrics_one-healthy-one-dead_vllm-router-0.1.17_this-host.txt')
     assert _router.worker_health(metrics) == {'http://127.0.0.1:18001': True, 'http://127.0.0.1:18999': False}
