@@ -260,7 +260,8 @@ def replica_targets(nodes: Sequence[Mapping[str, Any]], groups: Optional[Mapping
                 'node_type': str(layout.get('node_type') or node.get('ascend_node_type') or ''),
                 'replica': str(replica['name']), 'model': str(layout['served_model_name']),
                 'url': 'http://%s:%s' % (_node_address(node), replica['port']),
-                'model_path': str(layout.get('model_path') or ''), 'note': note})
+                # The model directory vllm serve reads; the container mounts it at the node's own path.
+                'model_path': str((replica.get('serve_options') or {}).get('model') or ''), 'note': note})
     return targets
 
 
