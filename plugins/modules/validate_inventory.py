@@ -34,7 +34,9 @@ description:
     C(ascend_require_api_key) (C(vllm_serve_require_api_key)) is true. C(hccl): C(hccl_check_npu_addresses) are IPv4,
     given to one NPU each across the inventory, one per NPU when they are to be configured. C(driver): versions, one
     package source, and the firmware within the range the driver's C(version.info) states (C(compatible_version_fw),
-    read from the driver package when C(npu_driver_packages_dir) holds it on the controller)."
+    read from the driver package when C(npu_driver_packages_dir) holds it on the controller). C(bench): the benchmark's
+    knobs within their ranges, the goodput syntax, the targets, C(vllm_bench_slow_fraction) in (0, 1], absolute paths
+    and the cluster URL (module_utils/_validate_bench.py)."
   - Why an action plugin and not a module? A module runs on a host, so it would need a connection (or C(delegate_to)
     with every host's variables passed in as arguments, secrets included); an action plugin reads C(hostvars) on the
     controller, where the inventory already is.
@@ -46,7 +48,7 @@ options:
       C(plan), C(data_parallel), C(weights) and C(api_key).
     type: list
     elements: str
-    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver]
+    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, bench]
   hosts:
     description: The hosts to check. Defaults to every host of the play (C(ansible_play_hosts_all)), C(--limit) applied.
     type: list
