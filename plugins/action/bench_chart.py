@@ -41,8 +41,12 @@ def draw(series: Dict[str, Any], path: str, title: str) -> None:
     figure, (throughput, ttft) = pyplot.subplots(2, 1, figsize=(width, 7.5), sharex=True)
     positions = list(range(count))
     colour = colours(series['groups'])
-    throughput.bar(positions, series['output_throughput'], color=colour)
-    throughput.set_ylabel('output throughput (tok/s)')
+    bars = throughput.bar(positions, series['output_throughput'], color=colour)
+    for bar, slow in zip(bars, series['slow']):
+        if slow:  # named slow in the summary
+            bar.set_hatch('//')
+            bar.set_edgecolor('black')
+    throughput.set_ylabel('output throughput (tok/s)\nhatched: slow')
     throughput.set_title(title)
     ttft.bar(positions, series['ttft_mean'], color=colour, label='mean')
     ttft.scatter(positions, series['ttft_p99'], color='black', marker='_', s=200, label='p99', zorder=3)

@@ -589,7 +589,8 @@ def slow_replicas(rows: Sequence[Mapping[str, Any]], fraction: float, node_types
 
 def chart_series(rows: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
     """What the chart draws: per measured target (cluster first, then node by node) its label,
-    group (``cluster`` or the node), output throughput and mean and p99 TTFT; targets without a result are left out."""
+    group (``cluster`` or the node), output throughput, mean and p99 TTFT and whether it is slow (its note says so);
+    targets without a result are left out."""
     entries = [row for row in rows if _is_number(row.get('out tok/s')) and row.get('out tok/s') != '']
     entries.sort(key=lambda row: (row.get('node') != 'cluster',))
     return {
@@ -599,4 +600,5 @@ def chart_series(rows: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
         'output_throughput': [float(row['out tok/s']) for row in entries],
         'ttft_mean': [float(row['TTFT mean']) if _is_number(row.get('TTFT mean')) else 0.0 for row in entries],
         'ttft_p99': [float(row['TTFT p99']) if _is_number(row.get('TTFT p99')) else 0.0 for row in entries],
+        'slow': [str(row.get('note') or '').startswith('slow: ') for row in entries],
     }

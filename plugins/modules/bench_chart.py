@@ -13,7 +13,8 @@ author: ascend_ops.vllm contributors (@ascend-ops)
 description:
   - Runs on the controller only (an action plugin) and draws, with matplotlib (headless, backend Agg), two panels over the
     targets of a benchmark run - output throughput (tok/s) and TTFT (mean as a bar, p99 as a mark) - the cluster endpoint
-    first in grey, then each node's replicas in the node's colour, so a slow node or replica stands out.
+    first in grey, then each node's replicas in the node's colour, so a slow node or replica stands out; a replica
+    the summary names slow is hatched.
   - Why an action plugin and not a module? The chart belongs on the controller, and the controller's Python (the one that
     runs C(ansible-playbook), where C(requirements.txt) installs matplotlib) is not necessarily the C(ansible_python_interpreter)
     a module delegated to C(localhost) would run with.

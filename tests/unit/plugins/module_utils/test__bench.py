@@ -320,7 +320,7 @@ def test_the_fraction_must_be_within_zero_and_one():
 
 def test_the_chart_draws_the_cluster_first_and_leaves_out_targets_without_result():
     rows = [{'target': 'a2-0-vllm-qwen3.6-r0', 'node': 'a2-0', 'replica': 'vllm-qwen3.6-r0', 'out tok/s': 110.0,
-             'TTFT mean': 50.0, 'TTFT p99': 80.0},
+             'TTFT mean': 50.0, 'TTFT p99': 80.0, 'note': 'slow: 110.00 tok/s is below 0.7 of the atlas_800_a2 median 200.00'},
             {'target': 'a2-0-vllm-qwen3.6-r1', 'node': 'a2-0', 'replica': 'vllm-qwen3.6-r1', 'out tok/s': '', 'TTFT mean': ''},
             {'target': 'cluster-qwen3.6', 'node': 'cluster', 'replica': 'http://r:8080', 'out tok/s': 400.0,
              'TTFT mean': 60.0, 'TTFT p99': 90.0}]
@@ -328,6 +328,7 @@ def test_the_chart_draws_the_cluster_first_and_leaves_out_targets_without_result
     assert series['labels'] == ['cluster qwen3.6', 'a2-0 r0']
     assert series['groups'] == ['cluster', 'a2-0']
     assert series['output_throughput'] == [400.0, 110.0] and series['ttft_p99'] == [90.0, 80.0]
+    assert series['slow'] == [False, True]
 
 
 def test_the_roles_columns_are_the_rows_keys():
