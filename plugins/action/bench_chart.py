@@ -42,10 +42,10 @@ def draw(series: Dict[str, Any], path: str, title: str) -> None:
     positions = list(range(count))
     colour = colours(series['groups'])
     bars = throughput.bar(positions, series['output_throughput'], color=colour)
-    for bar, slow in zip(bars, series['slow']):
+    for patch, slow in zip(bars, series['slow']):
         if slow:  # named slow in the summary
-            bar.set_hatch('//')
-            bar.set_edgecolor('black')
+            patch.set_hatch('//')
+            patch.set_edgecolor('black')
     throughput.set_ylabel('output throughput (tok/s)\nhatched: slow')
     throughput.set_title(title)
     ttft.bar(positions, series['ttft_mean'], color=colour, label='mean')

@@ -170,8 +170,8 @@ def settings_problems(settings: Optional[Mapping[str, Any]]) -> List[Tuple[str, 
     try:
         goodput_pairs(merged['goodput'])
     except BenchError as error:
-        found.append(('goodput', str(error).split(': ', 1)[1].split('; accepted: ')[0],
-                      str(error).split('; accepted: ')[-1]))
+        what, dummy, accepted = str(error).partition('; accepted: ')
+        found.append(('goodput', what.partition(': ')[2], accepted))
     metrics = merged['percentile_metrics']
     if not isinstance(metrics, list) or not metrics or [metric for metric in metrics if metric not in METRICS]:
         found.append(('percentile_metrics', '%r is not a list of metrics' % (metrics,), 'a list of %s' % ', '.join(METRICS)))
