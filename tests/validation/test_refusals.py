@@ -229,3 +229,20 @@ def test_every_problem_of_every_group_is_in_one_report(site):
     assert [line.split(': ')[:2] for line in lines[2:]] == [
         ['- npu-a3-01', 'npu_driver_reboot'], ['- npu-a2-02', 'vllm_serve_tensor_parallel_size'],
         ['- npu-a3-01', 'model_weights_endpoint']]
+
+
+# ---------------------------------------------------------------- the benchmark
+
+
+def test_a_good_inventory_gets_past_the_validation_of_benchmark_and_fails_at_the_first_host(site):
+    run = site.run('benchmark.yml', '-e', 'vllm_bench_num_prompts=20', '-e', 'vllm_bench_request_rate=inf')
+    run.assert_past_validation_then_unreachable()
+    assert sorted(run.unreachable) == ['npu-a2-01', 'npu-a2-02', 'npu-a3-01']
+
+
+def test_a_benchmark_knob_out_of_range_is_refused_before_any_host(site):
+    site.set_group('all', vllm_bench_goodput='ttft:2000 itl:50', vllm_bench_slow_fraction=1.5)
+    run = site.run('benchmark.yml')
+    run.assert_refused_before_any_host()
+    first_line_names(run, 'group all (%s)' % ALL_HOSTS, 'vllm_bench_goodput', 'ttft, tpot, e2el', "'itl' is no goodput metric")
+    assert 'vllm_bench_slow_fraction: 1.5 is not in (0, 1]' in run.message
