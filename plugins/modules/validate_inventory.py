@@ -38,7 +38,9 @@ description:
     the C(vllm_router) group, settings the router runs (policy, thresholds of 1 or more, ports), a TLS certificate and a
     wheels directory that exist on the controller, router, metrics and front ports distinct and clear of the host's own
     replicas' ports, serving hosts to route to, and one API key for the replicas and the cluster endpoint's check.
-    A host of the C(vllm_router) group without C(ascend_node_type) only routes; the serving checks leave it out."
+    A host of the C(vllm_router) group without C(ascend_node_type) only routes; the serving checks leave it out. C(bench): the benchmark's
+    knobs within their ranges, the goodput syntax, the targets, C(vllm_bench_slow_fraction) in (0, 1], absolute paths
+    and the cluster URL (module_utils/_validate_bench.py)."
   - Why an action plugin and not a module? A module runs on a host, so it would need a connection (or C(delegate_to)
     with every host's variables passed in as arguments, secrets included); an action plugin reads C(hostvars) on the
     controller, where the inventory already is.
@@ -50,7 +52,7 @@ options:
       C(plan), C(data_parallel), C(weights) and C(api_key).
     type: list
     elements: str
-    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router]
+    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench]
   hosts:
     description: The hosts to check. Defaults to every host of the play (C(ansible_play_hosts_all)), C(--limit) applied.
     type: list

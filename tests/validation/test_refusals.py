@@ -244,6 +244,15 @@ def test_a_host_that_only_routes_gets_past_validation_and_is_no_serving_node(sit
     assert sorted(run.unreachable) == ['npu-a2-01', 'npu-a2-02', 'npu-a3-01']
 
 
+# ---------------------------------------------------------------- the benchmark
+
+
+def test_a_good_inventory_gets_past_the_validation_of_benchmark_and_fails_at_the_first_host(site):
+    run = site.run('benchmark.yml', '-e', 'vllm_bench_num_prompts=20', '-e', 'vllm_bench_request_rate=inf')
+    run.assert_past_validation_then_unreachable()
+    assert sorted(run.unreachable) == ['npu-a2-01', 'npu-a2-02', 'npu-a3-01']
+
+
 def test_a_front_port_on_a_replica_port_of_a_serving_router_host_is_refused(site):
     site.add_group('vllm_router', ['npu-a2-01'])
     site.set_host('npu-a2-01', vllm_router_front_port_base=8001)
@@ -261,3 +270,11 @@ def test_a_replica_key_other_than_the_cluster_key_is_refused(site):
     run.assert_refused_before_any_host()
     first_line_names(run, 'npu-a3-01', 'vllm_serve_api_key', 'ascend_api_key', 'differs from the key the cluster endpoint')
     assert 'another-key-2' not in run.output and 'cluster-key-1' not in run.output
+
+
+def test_a_benchmark_knob_out_of_range_is_refused_before_any_host(site):
+    site.set_group('all', vllm_bench_goodput='ttft:2000 itl:50', vllm_bench_slow_fraction=1.5)
+    run = site.run('benchmark.yml')
+    run.assert_refused_before_any_host()
+    first_line_names(run, 'group all (%s)' % ALL_HOSTS, 'vllm_bench_goodput', 'ttft, tpot, e2el', "'itl' is no goodput metric")
+    assert 'vllm_bench_slow_fraction: 1.5 is not in (0, 1]' in run.message
