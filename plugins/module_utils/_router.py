@@ -357,7 +357,8 @@ def endpoint_records(router_host: str, instances: Sequence[Mapping[str, Any]], f
         records.append({
             'router': router_host, 'instance': instance['name'], 'model': instance['model'], 'url': url,
             'port': instance.get('port'), 'metrics_port': instance.get('metrics_port'),
-            'front_port': instance.get('front_port'), 'workers': workers, 'healthy': len([worker for worker in workers if worker['healthy']]), 'total': len(workers),
+            'front_port': instance.get('front_port'), 'workers': workers,
+            'healthy': len([worker for worker in workers if worker['healthy']]), 'total': len(workers),
             'all_healthy': all(worker['healthy'] for worker in workers), 'answer': _answer(answer),
             'error': _answer_error(instance['model'], answer),
         })

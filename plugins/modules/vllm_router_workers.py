@@ -162,8 +162,8 @@ def main() -> None:
     )
     params = module.params
     try:
-        result = RouterWorkers(params['url'], http_request(params['timeout'])).sync(params['workers'], module.check_mode,
-                                                                                       params['keep_hosts'])
+        router = RouterWorkers(params['url'], http_request(params['timeout']))
+        result = router.sync(params['workers'], module.check_mode, params['keep_hosts'])
     except RouterAPIError as error:
         module.fail_json(msg='vllm_router_workers: %s' % error)
     module.exit_json(**result)

@@ -15,8 +15,8 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.ascend_ops.vllm.plugins.filter import bench_argv, bench_rows, bench_targets, slow_replicas
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._layout import serving_layout
 
-NODE = {'inventory_hostname': 'a2-0', 'ascend_serving_layout': serving_layout({'node_type': 'atlas_800_a2',
-                                                                                 'model': 'qwen3.6-27b-w8a8'})}
+NODE = {'inventory_hostname': 'a2-0',
+        'ascend_serving_layout': serving_layout({'node_type': 'atlas_800_a2', 'model': 'qwen3.6-27b-w8a8'})}
 TARGET = {'name': 'a2-0-vllm-qwen3.6-r0', 'kind': 'replica', 'node': 'a2-0', 'replica': 'vllm-qwen3.6-r0', 'model': 'qwen3.6',
           'url': 'http://a2-0:8000', 'tokenizer': '/srv/tok'}
 
