@@ -7,37 +7,41 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: rolling_gate
-short_description: Whether a new replica of a rolling step passed its gate
+short_description: Whether the new replicas of a rolling step passed their gate
 author: ascend_ops.vllm contributors
 description:
-  - The replica's container runs, never restarted and healthy; its C(/health) answered 200; its completion answered 200 with
-    text. Names the first of those that failed.
+  - For each new container - it runs, never restarted, healthy; its C(/health) answered 200; its completion answered 200 with
+    text - names the first of those that failed. The three inputs are the results of loops over the step's containers,
+    joined by each result's C(item.name).
 options:
   _input:
-    description: The replica's container name.
-    type: str
+    description: The M(community.docker.docker_container_info) loop results after the wait for health.
+    type: list
+    elements: dict
     required: true
-  container:
-    description: Its M(community.docker.docker_container_info) result after the wait for health.
-    type: dict
   health:
-    description: The M(ansible.builtin.uri) result of its C(/health) (null for a headless container).
-    type: dict
-  completion:
-    description: The M(ansible.builtin.uri) result of its completion (null for a headless container).
-    type: dict
+    description: The M(ansible.builtin.uri) loop results of C(/health) (containers with an API).
+    type: list
+    elements: dict
+    default: []
+  completions:
+    description: The M(ansible.builtin.uri) loop results of the completion (containers with an API).
+    type: list
+    elements: dict
+    default: []
 """
 
 EXAMPLES = r"""
 - name: Judge the gate
   ansible.builtin.set_fact:
-    gate: "{{ 'vllm-qwen3.5-r0' | ascend_ops.vllm.rolling_gate(container=info, health=health, completion=answer) }}"
+    gate: "{{ info.results | ascend_ops.vllm.rolling_gate(health=health.results, completions=answers.results) }}"
 """
 
 RETURN = r"""
 _value:
-  description: The verdict.
-  type: dict
+  description: One verdict per container, in loop order.
+  type: list
+  elements: dict
   contains:
     name:
       description: The container.

@@ -32,6 +32,10 @@ options:
     description: The node is part of a data-parallel group.
     type: bool
     default: false
+  address:
+    description: The node's address as the router knows its workers; each old and new replica with a port then has C(url).
+    type: str
+    default: ""
 """
 
 EXAMPLES = r"""
@@ -58,7 +62,7 @@ _value:
       type: list
       elements: str
     old:
-      description: C(name), C(npus), C(port) of each old container (port null when headless).
+      description: C(name), C(npus), C(port) (null when headless) and with O(address) C(url) of each old container.
       type: list
       elements: dict
     new:
@@ -89,10 +93,10 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import ro
 FILTER_NAME = 'ascend_ops.vllm.rolling_steps'
 
 
-def rolling_steps(replacement, existing, units, data_parallel=False):
+def rolling_steps(replacement, existing, units, data_parallel=False, address=''):
     """Steps of a node's rolling change."""
     try:
-        return _steps(replacement, existing or [], units, bool(data_parallel))
+        return _steps(replacement, existing or [], units, bool(data_parallel), str(address or ''))
     except (RollingError, KeyError, TypeError, ValueError) as error:
         raise AnsibleFilterError('%s: %s' % (FILTER_NAME, error))
 

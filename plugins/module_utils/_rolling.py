@@ -20,6 +20,11 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._replacement import LABEL
 
+# A rolling step renames the old container it stops to <name>-previous, so
+# that the new one can take the name and a rollback can start the old one
+# again unchanged; one left by an interrupted run is no replica to replace.
+PREVIOUS_SUFFIX = '-previous'
+
 _RUNNING = re.compile(r'^vllm:num_requests_running(?:\{[^}]*\})?\s+(?P<value>\S+)', re.MULTILINE)
 
 
@@ -73,12 +78,22 @@ def _label_npus(text: Optional[str]) -> List[int]:
     return sorted(int(npu) for npu in str(text).split(',') if npu.strip())
 
 
+def _container_name(container: Mapping[str, Any]) -> str:
+    names = container.get('Names') or []
+    if not names:
+        raise RollingError('a container without a name: %r' % (container,))
+    return str(names[0]).lstrip('/')
+
+
+def current_replicas(existing: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
+    """The replica containers without those an interrupted rolling step left (``<name>-previous``)."""
+    return [container for container in existing if not _container_name(container).endswith(PREVIOUS_SUFFIX)]
+
+
 def _old_replicas(existing: Sequence[Mapping[str, Any]]) -> Dict[str, Dict[str, Any]]:
     replicas = {}
-    for container in existing:
-        names = container.get('Names') or []
-        if not names:
-            raise RollingError('a container without a name: %r' % (container,))
+    for container in current_replicas(existing):
+        names = container.get('Names')
         labels = container.get('Labels') or {}
         port = labels.get(LABEL + '.port')
         replicas[str(names[0]).lstrip('/')] = {
@@ -89,7 +104,8 @@ def _old_replicas(existing: Sequence[Mapping[str, Any]]) -> Dict[str, Dict[str, 
 
 
 def rolling_steps(replacement: Mapping[str, Any], existing: Sequence[Mapping[str, Any]],
-                  units: Sequence[Mapping[str, Any]], data_parallel: bool = False) -> List[Dict[str, Any]]:
+                  units: Sequence[Mapping[str, Any]], data_parallel: bool = False,
+                  address: str = '') -> List[Dict[str, Any]]:
     """The steps of one node's rolling change, each taken out of service together.
 
     ``replacement``: the node's ``replacement_plan``; ``existing``: its replica
@@ -106,13 +122,15 @@ def rolling_steps(replacement: Mapping[str, Any], existing: Sequence[Mapping[str
     ``npus_out`` (what the step takes out of service), ``serving_before``
     (the node's API replicas serving before the step, kept ones included) and
     ``capacity_taken`` (``replicas_out`` of ``serving_before``, as text).
+    With ``address`` (the node's, as the router knows it) each old and new
+    replica with a port has ``url``, its worker URL.
     """
     old = _old_replicas(existing)
     by_name = {str(unit['name']): unit for unit in units}
     groups: List[Dict[str, Any]] = []
     for step in replacement.get('steps') or []:
         name = str(step['name'])
-        replaces = set(str(other) for other in step.get('replaces') or [])
+        replaces = set(str(other) for other in step.get('replaces') or [] if str(other) in old)
         merged = [group for group in groups if group['replaces'] & replaces]
         target = {'start': [name], 'replaces': replaces}
         for group in merged:
@@ -121,7 +139,7 @@ def rolling_steps(replacement: Mapping[str, Any], existing: Sequence[Mapping[str
             groups.remove(group)
         groups.append(target)
     replaced = set(other for group in groups for other in group['replaces'])
-    leaving = [name for name in replacement.get('remove') or [] if name not in replaced]
+    leaving = [name for name in replacement.get('remove') or [] if name not in replaced and name in old]
     if leaving:
         groups.append({'start': [], 'replaces': set(leaving)})
     if data_parallel and len(groups) > 1:
@@ -140,6 +158,9 @@ def rolling_steps(replacement: Mapping[str, Any], existing: Sequence[Mapping[str
         news = [{'name': name, 'npus': [int(npu) for npu in by_name.get(name, {}).get('npus') or []],
                  'port': by_name.get(name, {}).get('port') if by_name.get(name, {}).get('api', True) else None}
                 for name in start]
+        for replica in olds + news:
+            if address:
+                replica['url'] = 'http://%s:%s' % (address, replica['port']) if replica['port'] is not None else None
         out = [replica for replica in olds if replica['port'] is not None]
         before = len(serving)
         steps.append({
@@ -221,6 +242,36 @@ def gate_verdict(name: str, container: Optional[Mapping[str, Any]], health: Opti
         if not choices or not str(choices[0].get('text') or '').strip():
             return {'name': name, 'passed': False, 'reason': 'the completion returned no text'}
     return {'name': name, 'passed': True, 'reason': 'passed'}
+
+
+def gate_verdicts(containers: Sequence[Mapping[str, Any]], health: Sequence[Mapping[str, Any]],
+                  completions: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """:func:`gate_verdict` of every new replica of a step, from the loop results of the three checks.
+
+    Each list holds the results of a loop over the step's containers (each
+    result's ``item`` has the container's ``name``); ``health`` and
+    ``completions`` loop over those with an API only. Skipped results (a
+    check that did not run) count as not asked.
+    """
+    def by_name(results: Sequence[Mapping[str, Any]]) -> Dict[str, Mapping[str, Any]]:
+        return {str((result.get('item') or {}).get('name')): result for result in results
+                if not result.get('skipped')}
+    healths, answers = by_name(health), by_name(completions)
+    verdicts = []
+    for result in containers:
+        name = str((result.get('item') or {}).get('name'))
+        verdicts.append(gate_verdict(name, None if result.get('skipped') else result, healths.get(name), answers.get(name)))
+    return verdicts
+
+
+def router_targets(routers: Sequence[Mapping[str, Any]], model: str) -> List[Dict[str, str]]:
+    """``host`` and ``url`` (loopback) of the router of ``model`` on each router host that planned one (``vllm_router_instances``)."""
+    targets = []
+    for router in routers:
+        for instance in router.get('vllm_router_instances') or []:
+            if str(instance.get('model')) == str(model):
+                targets.append({'host': str(router['inventory_hostname']), 'url': 'http://127.0.0.1:%d' % int(instance['port'])})
+    return targets
 
 
 def report_rows(nodes: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:

@@ -14,12 +14,13 @@ from ansible_collections.ascend_ops.vllm.plugins.filter import rolling_batches a
 from ansible_collections.ascend_ops.vllm.plugins.filter import rolling_drain as drain_filter
 from ansible_collections.ascend_ops.vllm.plugins.filter import rolling_gate as gate_filter
 from ansible_collections.ascend_ops.vllm.plugins.filter import rolling_report_rows as rows_filter
+from ansible_collections.ascend_ops.vllm.plugins.filter import rolling_routers as routers_filter
 from ansible_collections.ascend_ops.vllm.plugins.filter import rolling_steps as steps_filter
 
 
 def test_each_filter_is_registered_under_its_name():
     for module, name in ((batches_filter, 'rolling_batches'), (drain_filter, 'rolling_drain'), (gate_filter, 'rolling_gate'),
-                         (rows_filter, 'rolling_report_rows'), (steps_filter, 'rolling_steps')):
+                         (rows_filter, 'rolling_report_rows'), (routers_filter, 'rolling_routers'), (steps_filter, 'rolling_steps')):
         assert list(module.FilterModule().filters()) == [name]
 
 
@@ -52,9 +53,14 @@ def test_drain_from_uri_results():
     assert drain_filter.rolling_drain(polls, '120')['in_flight'] == 2
 
 
-def test_gate_without_a_container_result_judges_the_answers():
-    verdict = gate_filter.rolling_gate('r0', None, {'status': 200}, {'status': 200, 'json': {'choices': [{'text': 'x'}]}})
-    assert verdict['passed'] is True
+def test_gate_of_a_headless_container_judges_the_container_only():
+    info = [{'exists': True, 'item': {'name': 'dp-r0'}, 'container': {'State': {'Status': 'running'}, 'RestartCount': 0}}]
+    assert gate_filter.rolling_gate(info)[0]['passed'] is True
+
+
+def test_routers_need_hostvars_with_a_name():
+    with pytest.raises(AnsibleFilterError, match='^ascend_ops.vllm.rolling_routers: '):
+        routers_filter.rolling_routers([{'vllm_router_instances': [{'model': 'm', 'port': 1}]}], 'm')
 
 
 def test_report_rows_from_hostvars():

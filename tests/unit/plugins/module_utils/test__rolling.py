@@ -10,7 +10,8 @@ import pytest
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._replacement import replacement_plan
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import (
-    RollingError, drain_verdict, gate_verdict, node_batches, report_rows, requests_running, rolling_steps)
+    RollingError, current_replicas, drain_verdict, gate_verdict, gate_verdicts, node_batches, report_rows, requests_running,
+    router_targets, rolling_steps)
 
 # What the stand-in's and vLLM 0.18's /metrics print for one engine (trimmed).
 METRICS = """# HELP vllm:num_requests_running Number of requests in model execution batches.
@@ -209,3 +210,35 @@ def test_report_rows_one_per_step_in_node_order():
     assert [(row['node'], row['result']) for row in rows] == [('a2-0', 'replaced'), ('a2-1', 'rolled back')]
     assert rows[1]['reason'] == 'the container is exited (exit code 1)'
     assert rows[0]['replicas'] == 'vllm-qwen3.5-r0'
+
+
+def test_steps_carry_worker_urls_at_the_nodes_address():
+    existing = [running(0, [0, 1, 2, 3])]
+    steps = steps_for(existing, [unit(0, [0, 1, 2, 3])], address='10.0.0.11')
+    assert steps[0]['old'][0]['url'] == 'http://10.0.0.11:8000'
+    assert steps[0]['new'][0]['url'] == 'http://10.0.0.11:8000'
+
+
+def test_a_container_an_interrupted_step_left_is_no_replica_to_replace():
+    left = running(0, [0, 1, 2, 3])
+    left['Names'] = ['/vllm-qwen3.5-r0-previous']
+    existing = [left, running(0, [0, 1, 2, 3])]
+    assert [c['Names'] for c in current_replicas(existing)] == [['/vllm-qwen3.5-r0']]
+    steps = steps_for(existing, [unit(0, [0, 1, 2, 3])])
+    assert [step['replaces'] for step in steps] == [['vllm-qwen3.5-r0']]
+
+
+def test_gate_verdicts_join_the_three_checks_by_container():
+    containers = [dict(HEALTHY, item={'name': 'r0'}), dict(HEALTHY, item={'name': 'r1'})]
+    health = [{'status': 200, 'item': {'name': 'r0'}}, {'status': 503, 'item': {'name': 'r1'}}]
+    answers = [dict(ANSWER, item={'name': 'r0'}), {'skipped': True, 'item': {'name': 'r1'}}]
+    verdicts = gate_verdicts(containers, health, answers)
+    assert [(v['name'], v['passed']) for v in verdicts] == [('r0', True), ('r1', False)]
+    assert verdicts[1]['reason'] == '/health answered 503'
+
+
+def test_router_targets_find_the_models_instance_on_each_router_host():
+    routers = [{'inventory_hostname': 'cl-router', 'vllm_router_instances': [
+        {'model': 'qwen3.5', 'port': 30000}, {'model': 'qwen3.6', 'port': 30001}]}, {'inventory_hostname': 'unplanned'}]
+    assert router_targets(routers, 'qwen3.6') == [{'host': 'cl-router', 'url': 'http://127.0.0.1:30001'}]
+    assert router_targets(routers, 'other') == []
