@@ -58,15 +58,15 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import RollingError
-from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import gate_verdict
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import gate_verdicts
 
 FILTER_NAME = 'ascend_ops.vllm.rolling_gate'
 
 
-def rolling_gate(name, container=None, health=None, completion=None):
-    """Gate verdict of a new replica."""
+def rolling_gate(containers, health=None, completions=None):
+    """Gate verdicts of a step's new replicas."""
     try:
-        return gate_verdict(str(name), container, health, completion)
+        return gate_verdicts(list(containers), list(health or []), list(completions or []))
     except (RollingError, AttributeError, TypeError, ValueError) as error:
         raise AnsibleFilterError('%s: %s' % (FILTER_NAME, error))
 
