@@ -7,27 +7,33 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: rolling_drain
-short_description: Whether a replica out of the router finished its requests
+short_description: Whether the old replicas of a rolling step finished their requests
 author: ascend_ops.vllm contributors
 description:
-  - Reads C(vllm:num_requests_running) from each poll of the replica's C(/metrics) and says how many requests were in flight
-    when it left the router and whether the last poll saw none (a replica that no longer answers runs nothing).
+  - Reads C(vllm:num_requests_running) from two polls of each old replica's C(/metrics) - as it left the router, and the last
+    poll of the wait for 0 - and says how many requests were in flight at removal and whether each replica ran none at the end
+    (a replica that no longer answers runs nothing).
 options:
   _input:
-    description: The polls, M(ansible.builtin.uri) results with C(status) and C(content), in order.
+    description: The first polls, M(ansible.builtin.uri) loop results (C(status), C(content), C(item.name)).
     type: list
     elements: dict
     required: true
+  last:
+    description: The last polls of the wait, loop results over the same replicas.
+    type: list
+    elements: dict
+    default: []
   timeout:
-    description: The seconds the polls were bounded by (for the message).
+    description: The seconds the wait was bounded by (for the message).
     type: int
     required: true
 """
 
 EXAMPLES = r"""
-- name: Say whether the replica drained
+- name: Say whether the step drained
   ansible.builtin.debug:
-    msg: "{{ (polls.attempts_results | default([]) + [polls]) | ascend_ops.vllm.rolling_drain(timeout=120) }}"
+    msg: "{{ first.results | ascend_ops.vllm.rolling_drain(last=wait.results, timeout=120) }}"
 """
 
 RETURN = r"""
@@ -36,30 +42,34 @@ _value:
   type: dict
   contains:
     in_flight:
-      description: Requests running at the first poll.
+      description: Requests running on the replicas as they left the router.
       type: int
     drained:
-      description: The last poll saw none running.
+      description: Every replica ran none at the last poll.
       type: bool
-    reason:
-      description: One line.
+    drain:
+      description: One line per replica, joined.
       type: str
-      sample: "drained: 3 in flight at removal finished"
+      sample: "vllm-qwen3.5-r0 drained: 3 in flight at removal finished"
+    replicas:
+      description: Each replica's C(name), C(in_flight), C(drained), C(reason).
+      type: list
+      elements: dict
 """
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import RollingError
-from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import drain_verdict
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import step_drain
 
 FILTER_NAME = 'ascend_ops.vllm.rolling_drain'
 
 
-def rolling_drain(samples, timeout):
-    """Drain verdict from the polls of /metrics."""
+def rolling_drain(first, timeout, last=None):
+    """Drain verdict of a step from the polls of /metrics."""
     try:
-        return drain_verdict(list(samples), float(timeout))
-    except (RollingError, TypeError, ValueError) as error:
+        return step_drain(list(first), list(last or []), float(timeout))
+    except (RollingError, AttributeError, TypeError, ValueError) as error:
         raise AnsibleFilterError('%s: %s' % (FILTER_NAME, error))
 
 

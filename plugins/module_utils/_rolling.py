@@ -206,6 +206,28 @@ def drain_verdict(samples: Sequence[Mapping[str, Any]], timeout: float) -> Dict[
     return {'in_flight': int(first), 'drained': drained, 'reason': reason}
 
 
+def step_drain(first: Sequence[Mapping[str, Any]], last: Sequence[Mapping[str, Any]], timeout: float) -> Dict[str, Any]:
+    """:func:`drain_verdict` of each old replica of a step, from two loop results (``item.name`` joins them).
+
+    ``first``: the poll of each replica's ``/metrics`` as it left the router;
+    ``last``: the last poll of the wait for 0. Returns ``in_flight`` (their
+    sum), ``drained`` (every one), ``drain`` (one line per replica, joined)
+    and ``replicas`` (each one's verdict with its ``name``).
+    """
+    lasts = {str((result.get('item') or {}).get('name')): result for result in last}
+    replicas = []
+    for result in first:
+        name = str((result.get('item') or {}).get('name'))
+        samples = [result] + ([lasts[name]] if name in lasts else [])
+        replicas.append(dict(drain_verdict(samples, timeout), name=name))
+    if not replicas:
+        return {'in_flight': 0, 'drained': True, 'drain': 'nothing served', 'replicas': []}
+    return {'in_flight': sum(replica['in_flight'] for replica in replicas),
+            'drained': all(replica['drained'] for replica in replicas),
+            'drain': '; '.join('%s %s' % (replica['name'], replica['reason']) for replica in replicas),
+            'replicas': replicas}
+
+
 def _seconds(value: float) -> str:
     return ('%d' % value) if float(value).is_integer() else ('%g' % value)
 

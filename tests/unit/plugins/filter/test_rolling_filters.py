@@ -48,9 +48,10 @@ def test_steps_refuse_a_container_without_a_name():
 
 
 def test_drain_from_uri_results():
-    polls = [{'status': 200, 'content': 'vllm:num_requests_running{engine="0"} 2.0\n'},
-             {'status': 200, 'content': 'vllm:num_requests_running{engine="0"} 0.0\n'}]
-    assert drain_filter.rolling_drain(polls, '120')['in_flight'] == 2
+    first = [{'status': 200, 'content': 'vllm:num_requests_running{engine="0"} 2.0\n', 'item': {'name': 'r0'}}]
+    last = [{'status': 200, 'content': 'vllm:num_requests_running{engine="0"} 0.0\n', 'item': {'name': 'r0'}}]
+    verdict = drain_filter.rolling_drain(first, '120', last=last)
+    assert (verdict['in_flight'], verdict['drained']) == (2, True)
 
 
 def test_gate_of_a_headless_container_judges_the_container_only():

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._replacement import replacement_plan
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import (
-    RollingError, current_replicas, drain_verdict, gate_verdict, gate_verdicts, node_batches, report_rows, requests_running,
+    RollingError, current_replicas, step_drain, drain_verdict, gate_verdict, gate_verdicts, node_batches, report_rows, requests_running,
     router_targets, rolling_steps)
 
 # What the stand-in's and vLLM 0.18's /metrics print for one engine (trimmed).
@@ -242,3 +242,17 @@ def test_router_targets_find_the_models_instance_on_each_router_host():
         {'model': 'qwen3.5', 'port': 30000}, {'model': 'qwen3.6', 'port': 30001}]}, {'inventory_hostname': 'unplanned'}]
     assert router_targets(routers, 'qwen3.6') == [{'host': 'cl-router', 'url': 'http://127.0.0.1:30001'}]
     assert router_targets(routers, 'other') == []
+
+
+def test_step_drain_sums_the_replicas_in_flight_and_needs_every_one_drained():
+    first = [dict(poll(3), item={'name': 'r0'}), dict(poll(1), item={'name': 'r1'})]
+    last = [dict(poll(0), item={'name': 'r0'}), dict(poll(1), item={'name': 'r1'})]
+    verdict = step_drain(first, last, 60)
+    assert verdict['in_flight'] == 4
+    assert verdict['drained'] is False
+    assert verdict['drain'] == ('r0 drained: 3 in flight at removal finished; '
+                                'r1 1 requests still running after 60 s: stopped anyway')
+
+
+def test_a_step_that_takes_no_serving_replica_out_has_nothing_to_drain():
+    assert step_drain([], [], 60) == {'in_flight': 0, 'drained': True, 'drain': 'nothing served', 'replicas': []}
