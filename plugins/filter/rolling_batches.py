@@ -32,7 +32,7 @@ EXAMPLES = r"""
 - name: Work out the batches
   ansible.builtin.set_fact:
     batches: "{{ groups['ascend_serving_nodes'] | ascend_ops.vllm.rolling_batches(serial=1, groups={'dp0': 'dp', 'dp1': 'dp'}) }}"
-  # batches.sizes feeds a play's serial: list, batches.order its hosts:
+  # batches.sizes is a play's serial: list, batches.order its hosts (upgrade.yml puts them in groups with add_host)
 """
 
 RETURN = r"""
@@ -54,6 +54,11 @@ _value:
       type: list
       elements: int
       sample: [1, 2, 1]
+    members:
+      description: C([node, batch index]) pairs, batch after batch (for M(ansible.builtin.add_host) into a group per batch).
+      type: list
+      elements: list
+      sample: [[npu-a2-01, 0], [npu-dp-01, 1], [npu-dp-02, 1], [npu-a2-02, 2]]
 """
 
 from ansible.errors import AnsibleFilterError

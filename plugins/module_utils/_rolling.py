@@ -40,8 +40,9 @@ def node_batches(hosts: Sequence[str], serial: int = 1, groups: Optional[Mapping
     data-parallel group spans nodes and serves only while every rank runs, so
     its nodes are one batch of their own, whatever ``serial`` says, placed
     where its first node stands. Returns ``batches`` (lists of nodes),
-    ``order`` (the nodes batch after batch) and ``sizes`` (for a play's
-    ``serial:`` list).
+    ``order`` (the nodes batch after batch), ``sizes`` (for a play's
+    ``serial:`` list) and ``members`` (``[node, batch index]`` pairs in order,
+    for ``add_host`` into a group per batch).
     """
     if isinstance(serial, bool) or not isinstance(serial, int) or serial < 1:
         raise RollingError('serial must be a whole number of nodes of 1 or more, got %r' % (serial,))
@@ -69,7 +70,8 @@ def node_batches(hosts: Sequence[str], serial: int = 1, groups: Optional[Mapping
     if current:
         batches.append(current)
     return {'batches': batches, 'order': [host for batch in batches for host in batch],
-            'sizes': [len(batch) for batch in batches]}
+            'sizes': [len(batch) for batch in batches],
+            'members': [[host, index] for index, batch in enumerate(batches) for host in batch]}
 
 
 def _label_npus(text: Optional[str]) -> List[int]:

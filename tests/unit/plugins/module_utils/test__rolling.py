@@ -56,6 +56,7 @@ def test_a_data_parallel_group_is_one_batch_whatever_serial_says():
     assert plan['batches'] == [['a'], ['dp0', 'dp1'], ['b'], ['c']]
     assert plan['order'] == ['a', 'dp0', 'dp1', 'b', 'c']
     assert plan['sizes'] == [1, 2, 1, 1]
+    assert plan['members'] == [['a', 0], ['dp0', 1], ['dp1', 1], ['b', 2], ['c', 3]]
 
 
 def test_a_data_parallel_group_breaks_a_partial_batch_of_plain_nodes():
