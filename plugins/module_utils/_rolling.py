@@ -201,10 +201,10 @@ def drain_verdict(samples: Sequence[Mapping[str, Any]], timeout: float) -> Dict[
     first = next((count for count in counts if count is not None), 0.0)
     last = counts[-1] if counts else None
     drained = last is None or last == 0
-    if drained:
+    if last is None or last == 0:
         reason = 'drained: %d in flight at removal finished' % first if first else 'drained: nothing in flight'
     else:
-        reason = '%d requests still running after %s s: stopped anyway' % (last, _seconds(timeout))
+        reason = '%d requests still running after %s s: stopped anyway' % (int(last), _seconds(timeout))
     return {'in_flight': int(first), 'drained': drained, 'reason': reason}
 
 
