@@ -47,7 +47,7 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._devices import (
     davinci_devices,
     npu_ids,
 )
-from ansible_collections.ascend_ops.vllm.plugins.module_utils._serve_args import tutorial_serve_config
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._serve_args import release_serve_options, tutorial_serve_config
 
 # Distance between the HCCL_IF_BASE_PORT (and the VLLM_PORT) of consecutive
 # replicas. HCCL listens on 16 (CANN 7) or 32 (CANN 8) ports from its base;
@@ -72,7 +72,7 @@ DEFAULTS = {
 REQUEST_KEYS = frozenset([
     'node_type', 'model', 'max_model_len', 'max_num_seqs', 'max_num_batched_tokens', 'tensor_parallel_size',
     'replicas', 'npus', 'exclude_npus', 'base_port', 'hccl_base_port', 'vllm_port', 'gpu_memory_utilization',
-    'host', 'model_path', 'vllm_ascend_version', 'catalog',
+    'host', 'model_path', 'vllm_ascend_version', 'catalog', 'shutdown_timeout',
 ])
 
 
@@ -470,6 +470,9 @@ def serving_layout(request: Mapping[str, Any]) -> Dict[str, Any]:
     host = _text_setting(request, 'host', DEFAULTS['host'])
     model_path = _text_setting(request, 'model_path', model['weight_repository'])
     image = _image_fields(model_id, model, node_type, _text_setting(request, 'vllm_ascend_version', None))
+    # Only where the release has the flag (vLLM 0.18 on): the server finishes its requests on SIGTERM.
+    release_options = release_serve_options(image.get('vllm_ascend_version'),
+                                            _int_setting(request, 'shutdown_timeout', None, 0, 86400))
 
     present, excluded = _present_npus(request, node_type['npus'])
     usable = [npu for npu in present if npu not in excluded]
@@ -510,7 +513,7 @@ def serving_layout(request: Mapping[str, Any]) -> Dict[str, Any]:
             max_model_len=max_model_len, quantization=model['quantization'], speculative_config=model['speculative_config'],
             max_num_seqs=max_num_seqs, max_num_batched_tokens=max_num_batched_tokens, gpu_memory_utilization=utilization,
             host=host))
-        replica['serve_options'] = replica.pop('options')
+        replica['serve_options'] = dict(replica.pop('options'), **release_options)
         replicas.append(replica)
 
     assigned = set(npu for block in blocks for npu in block)

@@ -58,6 +58,12 @@ TUTORIAL_ENV = {
     'TASK_QUEUE_ENABLE': '1',
 }
 
+# vLLM 0.18 added --shutdown-timeout (seconds a SIGTERM waits for the running
+# requests; 0 aborts them); 0.17's parser refuses the flag. vllm-ascend
+# v0.X.0rcN is built on vLLM 0.X.0.
+SHUTDOWN_TIMEOUT_SINCE = (0, 18)
+_RELEASE = re.compile(r'^v?(?P<major>[0-9]+)\.(?P<minor>[0-9]+)\.')
+
 TUTORIAL_COMPILATION_CONFIG = {'cudagraph_mode': 'FULL_DECODE_ONLY'}
 TUTORIAL_ADDITIONAL_CONFIG = {'enable_cpu_binding': True}
 
@@ -142,6 +148,24 @@ def serve_argv(options: Mapping[str, Any]) -> List[str]:
     for name in sorted(canonical, key=_flag):
         argv.extend(_flag_arguments(name, canonical[name]))
     return argv
+
+
+def release_serve_options(vllm_ascend_version: Optional[str], shutdown_timeout: Optional[int]) -> Dict[str, Any]:
+    """The serve options that depend on the release: ``shutdown_timeout`` from vllm-ascend v0.18.0rc1 (vLLM 0.18) on.
+
+    Empty for an older release, an unknown one (None) or no timeout, so that
+    the argv never carries a flag the release's parser refuses.
+    """
+    if vllm_ascend_version is None or shutdown_timeout is None:
+        return {}
+    match = _RELEASE.match(str(vllm_ascend_version))
+    if match is None:
+        raise ServeArgsError('vllm_ascend_version', '%r is not a vllm-ascend version such as v0.18.0rc1' % (vllm_ascend_version,))
+    if (int(match.group('major')), int(match.group('minor'))) < SHUTDOWN_TIMEOUT_SINCE:
+        return {}
+    if isinstance(shutdown_timeout, bool) or not isinstance(shutdown_timeout, int) or shutdown_timeout < 0:
+        raise ServeArgsError('shutdown_timeout', 'must be a whole number of seconds >= 0, got %r' % (shutdown_timeout,))
+    return {'shutdown_timeout': shutdown_timeout}
 
 
 def tutorial_serve_config(

@@ -16,10 +16,12 @@ import json
 import os
 import random
 import re
+import http.client as http_client
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -660,3 +662,77 @@ def test_hccl_if_ip_that_is_not_on_this_host_fails_naming_the_address(tmp_path: 
     assert "host nic listen start failed, ip[192.0.2.10]" in server.log
     assert "Cannot assign requested address" in server.log
     assert "bound already" not in server.log
+
+
+# ---------------------------------------------------------------- stopping (rolling changes)
+
+
+def _stream_in_background(server: Server, max_tokens: int) -> Tuple[threading.Thread, Dict[str, object]]:
+    """A streamed completion read to its end (or its cut) in a thread; the outcome lands in the dict."""
+    outcome: Dict[str, object] = {}
+    request = {"model": "qwen3.6", "prompt": "hold me", "max_tokens": max_tokens, "ignore_eos": True, "stream": True}
+
+    def read() -> None:
+        try:
+            status, body = http("POST", server.url("/v1/completions"), request)
+            outcome["status"], outcome["body"] = status, body.decode()
+        except (OSError, http_client.HTTPException) as exc:
+            outcome["error"] = repr(exc)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread, outcome
+
+
+def _wait_running(server: Server, count: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = http("GET", server.url("/metrics"))[1].decode()
+        if re.search(r"^vllm:num_requests_running\{[^}]*\} %d(\.0)?$" % count, text, re.MULTILINE):
+            return
+        time.sleep(0.05)
+    raise AssertionError("never %d requests running" % count)
+
+
+def test_shutdown_timeout_lets_running_requests_finish_on_sigterm(tmp_path: Path, servers: List[Server]) -> None:
+    server = start(servers, Bed(tmp_path, "0.18.0"), ["--served-model-name", "qwen3.6", "--shutdown-timeout", "20"],
+                   VLLM_STANDIN_TOKEN_SECONDS="0.05")
+    server.wait_healthy()
+    thread, outcome = _stream_in_background(server, 40)  # about 2 s of tokens
+    _wait_running(server, 1)
+    server.process.send_signal(signal.SIGTERM)
+    thread.join(30)
+    assert server.wait_exit() == 0
+    assert outcome.get("status") == 200, outcome
+    assert str(outcome["body"]).rstrip().endswith("data: [DONE]")
+    assert "Waiting up to 20 seconds for 1 running requests to finish" in server.log
+    assert "All requests finished" in server.log
+
+
+def test_without_shutdown_timeout_sigterm_aborts_running_requests(tmp_path: Path, servers: List[Server]) -> None:
+    server = start(servers, Bed(tmp_path, "0.17.0"), ["--served-model-name", "qwen3.6"], VLLM_STANDIN_TOKEN_SECONDS="0.05")
+    server.wait_healthy()
+    thread, outcome = _stream_in_background(server, 200)  # about 10 s of tokens
+    _wait_running(server, 1)
+    server.process.send_signal(signal.SIGTERM)
+    thread.join(30)
+    assert server.wait_exit() == 0
+    assert "data: [DONE]" not in str(outcome.get("body", "")), outcome
+
+
+def test_shutdown_timeout_is_refused_by_vllm_0_17(tmp_path: Path) -> None:
+    result = run_vllm(Bed(tmp_path, "0.17.0"), ["serve", "m", "--shutdown-timeout", "20"])
+    assert result.returncode == 2
+    assert "unrecognized arguments: --shutdown-timeout" in result.stderr
+
+
+def test_never_ready_image_loads_forever_without_listening(tmp_path: Path, servers: List[Server]) -> None:
+    server = start(servers, Bed(tmp_path), ["--served-model-name", "qwen3.6"], VLLM_STANDIN_NEVER_READY="1")
+    time.sleep(1.5)  # 0.2 s of pretend loading, then stuck
+    assert server.process.poll() is None
+    with pytest.raises(OSError):
+        urllib.request.urlopen(server.url("/health"), timeout=2)
+    assert "Starting to load model" in server.log
+    assert "Application startup complete." not in server.log
+    server.process.send_signal(signal.SIGTERM)
+    assert server.wait_exit() == 0

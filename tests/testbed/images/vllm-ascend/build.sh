@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the stand-in vllm-ascend images, one per release and node type, with the real tags:
 #   <repository>:v0.17.0rc1  <repository>:v0.17.0rc1-a3  <repository>:v0.18.0rc1  <repository>:v0.18.0rc1-a3
+# and <repository>:v0.18.0rc1-never-ready, which starts but never becomes healthy (the rollback test).
 #
 # usage: build.sh TARGET [DOCKER]
 #   TARGET   an image repository ending in /vllm-ascend (ascend-testbed/vllm-ascend), or a registry
@@ -63,3 +64,13 @@ for release in "${releases[@]}"; do
         echo "$repository:$tag"
     done
 done
+
+# An image that starts and never becomes healthy: a rolling change to it must roll back.
+"$docker" build --quiet \
+    --build-arg "VLLM_VERSION=0.18.0" \
+    --build-arg "VARIANT=" \
+    --build-arg "IMAGE_TAG=v0.18.0rc1-never-ready" \
+    --build-arg "NEVER_READY=1" \
+    --tag "$repository:v0.18.0rc1-never-ready" \
+    "$context" >/dev/null
+echo "$repository:v0.18.0rc1-never-ready"

@@ -435,3 +435,16 @@ def test_port_ranges_that_fit_fewer_replicas_are_accepted():
     # 65533 + 3 replicas stays within 65535; 4 would not.
     plan = _plan(node_type='atlas_800_a2', model='qwen3.5-27b', base_port=65533, replicas=3)
     assert [replica['port'] for replica in plan['replicas']] == [65533, 65534, 65535]
+
+
+def test_the_shutdown_timeout_reaches_the_argv_only_where_the_release_has_it():
+    new = _plan(node_type='atlas_800_a2', model='qwen3.5-27b-w8a8', vllm_ascend_version='v0.18.0rc1', shutdown_timeout=25)
+    old = _plan(node_type='atlas_800_a2', model='qwen3.5-27b-w8a8', vllm_ascend_version='v0.17.0rc1', shutdown_timeout=25)
+    assert all(replica['serve_options']['shutdown_timeout'] == 25 for replica in new['replicas'])
+    assert all('shutdown_timeout' not in replica['serve_options'] for replica in old['replicas'])
+    assert 'shutdown_timeout' not in _plan(node_type='atlas_800_a2', model='qwen3.5-27b-w8a8')['replicas'][0]['serve_options']
+
+
+def test_a_negative_shutdown_timeout_is_refused():
+    assert _refusal(node_type='atlas_800_a2', model='qwen3.5-27b-w8a8', vllm_ascend_version='v0.18.0rc1',
+                    shutdown_timeout=-1).setting == 'shutdown_timeout'

@@ -19,6 +19,7 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._serve_args import
     STORE_TRUE_ONLY_FLAGS,
     TUTORIAL_ENV,
     ServeArgsError,
+    release_serve_options,
     serve_argv,
     tutorial_serve_config,
 )
@@ -203,3 +204,36 @@ def test_every_tutorial_flag_is_a_full_flag_of_the_vllm_parser(version, quantiza
             assert option['action'] == 'boolean_optional'
         takes_value = argv[argv.index(flag) + 1] if option['takes_value'] else None
         assert takes_value is None or not takes_value.startswith('--'), flag
+
+
+@pytest.mark.parametrize('version, expected', [
+    ('v0.17.0rc1', {}),
+    ('v0.18.0rc1', {'shutdown_timeout': 25}),
+    ('v0.18.0', {'shutdown_timeout': 25}),
+    ('v0.19.0rc1', {'shutdown_timeout': 25}),
+    ('v1.0.0', {'shutdown_timeout': 25}),
+    (None, {}),
+])
+def test_shutdown_timeout_only_from_the_release_that_has_it(version, expected):
+    assert release_serve_options(version, 25) == expected
+
+
+def test_no_shutdown_timeout_asked_renders_none():
+    assert release_serve_options('v0.18.0rc1', None) == {}
+
+
+@pytest.mark.parametrize('version, flag_present', [('0.17.0', False), ('0.18.0', True)])
+def test_shutdown_timeout_matches_each_release_parser(version, flag_present):
+    # The rule's cut-over is where the real parser gained the flag.
+    assert ('--shutdown-timeout' in _serve_spec(version)) is flag_present
+    tag = 'v%src1' % version
+    argv = serve_argv(dict(_tutorial()['options'], **release_serve_options(tag, 30)))
+    for flag in _flags(argv):
+        assert flag in _serve_spec(version), flag
+    assert ('--shutdown-timeout' in argv) is flag_present
+
+
+@pytest.mark.parametrize('timeout', [-1, True, '30', 1.5])
+def test_a_bad_shutdown_timeout_is_refused_by_name(timeout):
+    with pytest.raises(ServeArgsError, match='^shutdown_timeout: must be a whole number'):
+        release_serve_options('v0.18.0rc1', timeout)

@@ -14,6 +14,9 @@ Stand-in knobs (environment, image only, never set by the roles):
   VLLM_STANDIN_TOKEN_SECONDS         time per further token (default 0.002)
   VLLM_STANDIN_DEV_ROOT              where the /dev/davinciN nodes are looked for (default /dev)
   VLLM_STANDIN_DRIVER_ROOT           the mounted driver (default /usr/local/Ascend/driver)
+  VLLM_STANDIN_NEVER_READY           1: weight loading never ends, the API never listens (an image that never becomes healthy)
+On SIGTERM with --shutdown-timeout N > 0 (vLLM 0.18 on) the server stops accepting connections and lets the running
+requests finish for at most N seconds, as vLLM does; without it (0, or vLLM 0.17) they are aborted at once.
 Real variables read: ASCEND_RT_VISIBLE_DEVICES, HCCL_IF_BASE_PORT, HCCL_IF_IP, GLOO_SOCKET_IFNAME, VLLM_PORT, VLLM_API_KEY,
 VLLM_ENGINE_READY_TIMEOUT_S (how long the head waits for data-parallel ranks, and a headless node for the head).
 """
@@ -25,6 +28,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from . import data_parallel, model_dir, npus, ports
@@ -215,6 +219,10 @@ class Server:
         self.engine_log.info("default_loader.py", "Loading weights took %.2f seconds" % (seconds * 0.8))
         self.engine_log.info("model_runner_v1.py", "Model loading took 14.8 GiB memory and %.2f seconds" % (seconds * 0.8))
         self.stop.wait(seconds * 0.2)
+        if self.env.get("VLLM_STANDIN_NEVER_READY", "") not in ("", "0"):
+            # Stuck as a real server can be (a hung collective, a compile that never ends): no error, never ready.
+            self.stop.wait()
+            return
         self.engine_log.info("core.py", "init engine (profile, create kv cache, warmup model) took %.2f seconds" % (seconds * 0.2))
 
     # --- the whole start ---
@@ -324,6 +332,9 @@ class Server:
                 self._request_stop(head.lost, 1)
         self.api_log.uvicorn("Shutting down")
         server.shutdown()
+        shutdown_timeout = int(getattr(args, "shutdown_timeout", 0) or 0)
+        if shutdown_timeout > 0 and not self.exit_code:
+            self.drain(server, engine, shutdown_timeout)
         server.server_close()
         self.api_log.uvicorn("Waiting for application shutdown.")
         self.api_log.uvicorn("Application shutdown complete.")
@@ -331,6 +342,22 @@ class Server:
         return self.exit_code
 
     # --- stopping ---
+
+    def drain(self, server: Any, engine: Engine, timeout: int) -> None:
+        """--shutdown-timeout: no new connections, the running requests finish (at most ``timeout`` seconds)."""
+        server.socket.close()
+        busy = engine.running + engine.waiting
+        self.api_log.info("api_server.py", "Waiting up to %d seconds for %d running requests to finish" % (timeout, busy))
+        deadline = time.monotonic() + timeout
+        while engine.running + engine.waiting > 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = engine.running + engine.waiting
+        # The engine counts a request done at its last token; its handler still writes the usage chunk and [DONE].
+        time.sleep(0.3)
+        if left:
+            self.api_log.warning("api_server.py", "Shutdown timeout of %d seconds reached: aborting %d requests" % (timeout, left))
+        else:
+            self.api_log.info("api_server.py", "All requests finished")
 
     def _request_stop(self, reason: str, code: int) -> None:
         if not self.stop.is_set():
