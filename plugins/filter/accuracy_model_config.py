@@ -21,8 +21,8 @@ options:
     type: dict
     required: true
   settings:
-    description: C(abbr) (the summary's column, C(vllm-api-general-chat)), C(batch_size) (1), C(max_out_len) (512), C(retry) (2),
-      C(generation_kwargs) (C({temperature: 0.0})).
+    description: "C(abbr) (the summary's column, C(vllm-api-general-chat)), C(batch_size) (1), C(max_out_len) (512), C(retry) (2),
+      C(generation_kwargs) (C({temperature: 0.0}))."
     type: dict
     default: {}
   api_key:

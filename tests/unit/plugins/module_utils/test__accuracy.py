@@ -255,3 +255,11 @@ def test_the_markdown_and_text_summaries_hold_the_same_score():
     # The role reads the CSV; the other two files of the same run say the same (a check on the capture).
     assert '| gsm8k | 50861a | accuracy | gen | 80.00 |' in fixture('summary_gsm8k-80_ais-bench-3.1.20260630_this-host.md')
     assert "gsm8k: {'accuracy': 80.0}" in fixture('summary_gsm8k-80_ais-bench-3.1.20260630_this-host.txt')
+
+
+def test_the_roles_columns_are_the_rows_keys():
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'vllm_accuracy', 'vars', 'main.yml')
+    with open(path, encoding='utf-8') as stream:
+        assert yaml.safe_load(stream)['_vllm_accuracy_columns'] == list(_accuracy.ROW_COLUMNS)
