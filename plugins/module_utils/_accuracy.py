@@ -66,13 +66,13 @@ class AccuracyError(Exception):
 
 # ---------------------------------------------------------------- the endpoint
 
-def _choose_model(targets: Sequence[Mapping[str, Any]], model: str, what: str, variable: str) -> List[Mapping[str, Any]]:
+def _choose_model(targets: Sequence[Mapping[str, Any]], model: str, what: str) -> List[Mapping[str, Any]]:
     if not model:
         return list(targets)
     chosen = [target for target in targets if target['model'] == model]
     if not chosen:
-        raise AccuracyError('vllm_accuracy_model: %s serves no model %r; accepted: one of %s'
-                            % (what, model, ', '.join(sorted(set(str(t['model']) for t in targets))) or 'a served model name'))
+        raise AccuracyError('vllm_accuracy_model: %r is not served by %s; accepted: one of %s'
+                            % (model, what, ', '.join(sorted(set(str(t['model']) for t in targets))) or 'a served model name'))
     return chosen
 
 
@@ -108,7 +108,7 @@ def accuracy_target(nodes: Sequence[Mapping[str, Any]], routers: Sequence[Mappin
             raise AccuracyError('vllm_accuracy_target: cluster, but %s; accepted: vllm_accuracy_target: replica, or '
                                 'vllm_accuracy_url' % why.replace('vllm_bench_cluster_url', 'vllm_accuracy_url')
                                 .replace('cluster endpoint skipped: ', ''))
-        clusters = _choose_model(clusters, model, 'the cluster endpoint', 'vllm_accuracy_model')
+        clusters = _choose_model(clusters, model, 'the cluster endpoint')
         if len(clusters) > 1:
             raise AccuracyError('vllm_accuracy_model: the cluster endpoint serves %s; accepted: one of them'
                                 % ' and '.join(str(item['model']) for item in clusters))
@@ -116,7 +116,7 @@ def accuracy_target(nodes: Sequence[Mapping[str, Any]], routers: Sequence[Mappin
     if not replicas:
         raise AccuracyError('vllm_accuracy_target: replica, but no serving node has a plan (ascend_serving_layout); accepted: '
                             'run playbooks/accuracy.yml (its plan step), or set vllm_accuracy_url')
-    candidates = _choose_model(replicas, model, 'no replica', 'vllm_accuracy_model')
+    candidates = _choose_model(replicas, model, 'any replica of the plans')
     if replica:
         wanted = replica.strip()
         picked = [item for item in candidates
@@ -124,9 +124,9 @@ def accuracy_target(nodes: Sequence[Mapping[str, Any]], routers: Sequence[Mappin
         if not picked:
             picked = [item for item in candidates if item['node'] == wanted][:1]
         if not picked:
+            examples = ', '.join('%s/%s' % (item['node'], item['replica']) for item in candidates[:3])
             raise AccuracyError('vllm_accuracy_replica: %r is no replica of the plans; accepted: <node>/<replica> or <node>, '
-                                'such as %s' % (wanted, ', '.join('%s/%s' % (item['node'], item['replica'])
-                                                                   for item in candidates[:3])))
+                                'such as %s' % (wanted, examples))
         return dict(picked[0])
     return dict(candidates[0])
 
@@ -237,8 +237,8 @@ def _python(value: Any, indent: str) -> str:
             return 'dict()'
         if all(_IDENTIFIER.match(key) for key in value):
             inner = indent + '    '
-            return 'dict(\n%s\n%s)' % ('\n'.join('%s%s=%s,' % (inner, key, _python(item, inner)) for key, item in value.items()),
-                                        indent)
+            fields = '\n'.join('%s%s=%s,' % (inner, key, _python(item, inner)) for key, item in value.items())
+            return 'dict(\n%s\n%s)' % (fields, indent)
         return '{%s}' % ', '.join('%r: %s' % (key, _python(item, indent)) for key, item in value.items())
     if isinstance(value, (list, tuple)):
         return '[%s]' % ', '.join(_python(item, indent) for item in value)
@@ -395,20 +395,20 @@ def accuracy_rows(text: str, threshold: Any = None, metric: str = 'accuracy') ->
     ``no score`` (always a failure); other metrics and a null threshold are
     shown without a check (``-``).
     """
-    bar = _threshold(threshold)
+    minimum = _threshold(threshold)
     rows = []
     for row in parse_summary(text):
         score = row['score']
-        checked = bar is not None and row['metric'] == metric
+        checked = minimum is not None and row['metric'] == metric
         if score is None:
             verdict = 'no score'
         elif not checked:
             verdict = '-'
         else:
-            verdict = 'pass' if score >= bar else 'FAIL'
+            verdict = 'pass' if score >= minimum else 'FAIL'
         rows.append({'dataset': row['dataset'], 'version': row['version'], 'metric': row['metric'], 'mode': row['mode'],
                      'score': '' if score is None else '%.2f' % score,
-                     'threshold': '%.2f' % bar if checked else '', 'verdict': verdict})
+                     'threshold': '%.2f' % minimum if checked else '', 'verdict': verdict})
     return rows
 
 

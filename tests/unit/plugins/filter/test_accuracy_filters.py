@@ -24,8 +24,8 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._layout import ser
 
 SUMMARY = os.path.join(os.path.dirname(__file__), '..', 'module_utils', 'fixtures', 'accuracy',
                        'summary_gsm8k-80_ais-bench-3.1.20260630_this-host.csv')
-NODE = {'inventory_hostname': 'a2-0', 'ascend_serving_layout': serving_layout({'node_type': 'atlas_800_a2',
-                                                                                 'model': 'qwen3.6-27b-w8a8'})}
+NODE = {'inventory_hostname': 'a2-0',
+        'ascend_serving_layout': serving_layout({'node_type': 'atlas_800_a2', 'model': 'qwen3.6-27b-w8a8'})}
 TARGET = {'name': 'cluster-qwen3.6', 'url': 'http://router-0:8080', 'model': 'qwen3.6'}
 
 

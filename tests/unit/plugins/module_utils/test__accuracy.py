@@ -64,7 +64,7 @@ def test_two_served_models_need_the_model_named():
     with pytest.raises(AccuracyError, match=r'vllm_accuracy_model: the cluster endpoint serves qwen3.6 and qwen3.5'):
         _accuracy.accuracy_target([], [TWO_MODEL_ROUTER])
     assert _accuracy.accuracy_target([], [TWO_MODEL_ROUTER], model='qwen3.5')['url'] == 'http://router-0:8081'
-    with pytest.raises(AccuracyError, match=r"serves no model 'qwen9'; accepted: one of qwen3.5, qwen3.6"):
+    with pytest.raises(AccuracyError, match=r"vllm_accuracy_model: 'qwen9' is not served by the cluster endpoint; accepted: one of qwen3.5, qwen3.6"):
         _accuracy.accuracy_target([], [TWO_MODEL_ROUTER], model='qwen9')
 
 
@@ -76,6 +76,8 @@ def test_replica_target_is_the_first_replica_or_the_one_named():
     assert named['url'] == 'http://10.0.0.6:8000'
     assert _accuracy.accuracy_target(nodes, target='replica', replica='a2-1')['node'] == 'a2-1'
     assert _accuracy.accuracy_target(nodes, target='replica', replica=named['name'])['url'] == 'http://10.0.0.6:8000'
+    with pytest.raises(AccuracyError, match=r"vllm_accuracy_model: 'qwen3.5' is not served by any replica of the plans; accepted: one of qwen3.6"):
+        _accuracy.accuracy_target(nodes, target='replica', model='qwen3.5')
     with pytest.raises(AccuracyError, match=r"vllm_accuracy_replica: 'a2-9' is no replica of the plans; accepted: .*a2-0/"):
         _accuracy.accuracy_target(nodes, target='replica', replica='a2-9')
 
