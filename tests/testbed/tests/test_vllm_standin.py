@@ -31,6 +31,7 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import pytest
 
 IMAGE_DIR = Path(__file__).resolve().parents[1] / "images" / "vllm-ascend"
+GSM8K_SAMPLE = Path(__file__).resolve().parents[1] / "data" / "gsm8k"
 VLLM = IMAGE_DIR / "vllm"
 FLAGS = {version: IMAGE_DIR / "flags" / ("vllm-%s.json" % version) for version in ("0.17.0", "0.18.0")}
 TUTORIAL_FLAGS = [
@@ -43,7 +44,7 @@ TUTORIAL_FLAGS = [
 ]
 
 sys.path.insert(0, str(IMAGE_DIR))
-from vllm_standin import argspec, npus  # noqa: E402  # pylint: disable=wrong-import-position  # the stand-in is not an installed package
+from vllm_standin import argspec, engine, npus  # noqa: E402  # pylint: disable=wrong-import-position  # the stand-in is not an installed package
 
 
 # ---------------------------------------------------------------- helpers
@@ -546,6 +547,62 @@ def test_api_key_guards_v1_only(tmp_path: Path, servers: List[Server], how: str)
     assert http("GET", server.url("/v1/models"), headers={"Authorization": "Bearer s3cret"})[0] == 200
     assert http("GET", server.url("/health"))[0] == 200
     assert http("GET", server.url("/metrics"))[0] == 200
+
+
+# ---------------------------------------------------------------- answer key (accuracy tests)
+
+
+def test_answer_key_picks_the_question_asked_last_not_a_few_shot_example() -> None:
+    answers = {"How many apples?": "The answer is 3.", "How many apples and pears?": "The answer is 7.", "Who?": "Ann"}
+    few_shot = "Question: How many apples?\nAnswer: 3\nQuestion: How many apples and pears?\nLet's think step by step"
+    assert engine.answer_from_key(answers, few_shot) == "The answer is 7."
+    # Two questions ending at the same place: the longer one is the question.
+    assert engine.answer_from_key({"pears?": "1", "apples and pears?": "2"}, "How many apples and pears?") == "2"
+    assert engine.answer_from_key(answers, "Something else entirely") is None
+
+
+def test_answer_key_file_must_map_questions_to_text(tmp_path: Path) -> None:
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({"Q?": 18}), encoding="utf-8")
+    assert engine.load_answer_key(str(key)) == {"Q?": "18"}
+    key.write_text(json.dumps(["Q?", "18"]), encoding="utf-8")
+    with pytest.raises(ValueError, match="question -> answer"):
+        engine.load_answer_key(str(key))
+
+
+def test_sample_answer_key_covers_every_test_question_and_gets_eight_right() -> None:
+    questions = [json.loads(line) for line in (GSM8K_SAMPLE / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    answers = json.loads((GSM8K_SAMPLE / "answer_key.json").read_text(encoding="utf-8"))
+    assert len(questions) == 10 and sorted(answers) == sorted(q["question"] for q in questions)
+    right = [re.findall(r"-?\d+", answers[q["question"]])[-1] == q["answer"].rsplit("#### ", 1)[1] for q in questions]
+    assert right.count(True) == 8
+
+
+def test_answer_key_answers_its_questions_in_chat_streamed_or_not(tmp_path: Path, servers: List[Server]) -> None:
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps({"What is 6 times 7?": "6 * 7 = 42. The answer is 42."}), encoding="utf-8")
+    server = start(servers, Bed(tmp_path), ["--served-model-name", "qwen3.5"], VLLM_STANDIN_ANSWER_KEY=str(key))
+    server.wait_healthy()
+    asked = {"model": "qwen3.5", "messages": [{"role": "user", "content": "Question: What is 6 times 7?\nLet's think step by step\nAnswer:"}]}
+    status, body = http("POST", server.url("/v1/chat/completions"), asked)
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["choices"][0]["message"]["content"] == "6 * 7 = 42. The answer is 42."
+    assert answer["choices"][0]["finish_reason"] == "stop" and answer["usage"]["completion_tokens"] == 9
+    events = [line[6:] for line in http("POST", server.url("/v1/chat/completions"), dict(asked, stream=True))[1].decode().splitlines()
+              if line.startswith("data: ") and line != "data: [DONE]"]
+    assert "".join(json.loads(e)["choices"][0]["delta"].get("content", "") for e in events) == "6 * 7 = 42. The answer is 42."
+    cut = json.loads(http("POST", server.url("/v1/chat/completions"), dict(asked, max_tokens=3))[1])
+    assert cut["choices"][0]["message"]["content"] == "6 * 7" and cut["choices"][0]["finish_reason"] == "length"
+    other = json.loads(http("POST", server.url("/v1/chat/completions"), {"model": "qwen3.5", "messages": [{"role": "user", "content": "Hi"}]})[1])
+    assert "42" not in other["choices"][0]["message"]["content"]
+    assert "Answering the 1 questions of the answer key" in server.log
+
+
+def test_unreadable_answer_key_fails_the_start(tmp_path: Path, servers: List[Server]) -> None:
+    server = start(servers, Bed(tmp_path), [], VLLM_STANDIN_ANSWER_KEY=str(tmp_path / "missing.json"))
+    assert server.wait_exit() == 1
+    assert "VLLM_STANDIN_ANSWER_KEY:" in server.log and "missing.json" in server.log
 
 
 # ---------------------------------------------------------------- bench

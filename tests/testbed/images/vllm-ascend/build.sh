@@ -45,6 +45,8 @@ context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
 cp -a "$here/." "$context/"
 cp -a "$wheels" "$context/wheels"
+# The answer key of the gsm8k sample (VLLM_STANDIN_ANSWER_KEY), for the accuracy tests' known score.
+cp "$here/../../data/gsm8k/answer_key.json" "$context/gsm8k-answer-key.json"
 
 # vllm-ascend v0.X.0rc1 is built on vLLM 0.X.0; -a3 is the Atlas A3 variant of the same release.
 releases=("v0.17.0rc1 0.17.0" "v0.18.0rc1 0.18.0")

@@ -13,10 +13,11 @@ benchmark has something to measure.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 import time
-from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
+from typing import Dict, Iterator, List, Mapping, NamedTuple, Optional, Tuple
 
 WORDS = (
     "ascend npu serves tokens across the cluster while every replica keeps its own cache and the scheduler "
@@ -46,6 +47,32 @@ def generated_tokens(model: str, prompt: str, max_tokens: int, ignore_eos: bool)
     return tokens, reason
 
 
+def answer_from_key(answers: Mapping[str, str], prompt: str) -> Optional[str]:
+    """The answer key's answer to the question the prompt asks, or None when it asks none of them.
+
+    A prompt may quote other questions before its own (few-shot examples), so the question asked is
+    the one whose last occurrence ends nearest the end of the prompt; of two ending there, the longer.
+    """
+    best: Optional[Tuple[int, int, str]] = None
+    for question, answer in answers.items():
+        at = prompt.rfind(question) if question else -1
+        if at < 0:
+            continue
+        rank = (at + len(question), len(question), answer)
+        if best is None or rank[:2] > best[:2]:
+            best = rank
+    return None if best is None else best[2]
+
+
+def load_answer_key(path: str) -> Dict[str, str]:
+    """``VLLM_STANDIN_ANSWER_KEY``: a JSON object, question -> the answer text the model gives."""
+    with open(path, encoding="utf-8") as handle:
+        document = json.load(handle)
+    if not isinstance(document, dict) or not all(isinstance(k, str) and isinstance(v, (str, int, float)) for k, v in document.items()):
+        raise ValueError("%s: the answer key must be a JSON object of question -> answer text" % path)
+    return {question: str(answer) for question, answer in document.items()}
+
+
 class Histogram:
     def __init__(self) -> None:
         self.counts = [0] * len(LATENCY_BUCKETS)
@@ -67,8 +94,18 @@ class Completion(NamedTuple):
 
 
 class Engine:
-    def __init__(self, model_name: str, max_num_seqs: int, max_model_len: int, first_token_seconds: float, token_seconds: float) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        max_num_seqs: int,
+        max_model_len: int,
+        first_token_seconds: float,
+        token_seconds: float,
+        answers: Optional[Mapping[str, str]] = None,
+    ) -> None:
         self.model_name = model_name
+        # An answer key (test bed): the text given to the questions it holds, so an accuracy score is known in advance.
+        self.answers = dict(answers or {})
         self.max_num_seqs = max_num_seqs
         self.max_model_len = max_model_len
         self.first_token_seconds = first_token_seconds
@@ -84,6 +121,14 @@ class Engine:
         self.e2e = Histogram()
         self.ttft = Histogram()
 
+    def tokens(self, served_model: str, prompt: str, max_tokens: int, ignore_eos: bool) -> Tuple[List[str], str]:
+        """What is generated for the prompt: the answer key's answer (cut at max_tokens), else the deterministic words."""
+        answer = answer_from_key(self.answers, prompt) if self.answers else None
+        if answer is None:
+            return generated_tokens(served_model, prompt, max_tokens, ignore_eos)
+        words = answer.split() or [answer]
+        return words[:max_tokens], "length" if len(words) > max_tokens else "stop"
+
     def context_error(self, prompt_tokens: int, max_tokens: int) -> Optional[str]:
         if prompt_tokens + max_tokens <= self.max_model_len:
             return None
@@ -97,7 +142,7 @@ class Engine:
         """Yield the tokens one by one, paced like a decode loop, holding a scheduler slot meanwhile."""
         started = time.monotonic()
         prompt_tokens = count_tokens(prompt)
-        tokens, reason = generated_tokens(served_model, prompt, max_tokens, ignore_eos)
+        tokens, reason = self.tokens(served_model, prompt, max_tokens, ignore_eos)
         with self._lock:
             self.waiting += 1
         self._slots.acquire()
@@ -129,7 +174,7 @@ class Engine:
 
     def complete(self, served_model: str, prompt: str, max_tokens: int, ignore_eos: bool) -> Completion:
         tokens = list(self.generate(served_model, prompt, max_tokens, ignore_eos))
-        return Completion(tokens, generated_tokens(served_model, prompt, max_tokens, ignore_eos)[1], count_tokens(prompt))
+        return Completion(tokens, self.tokens(served_model, prompt, max_tokens, ignore_eos)[1], count_tokens(prompt))
 
     def kv_cache_usage(self) -> float:
         capacity = max(self.max_num_seqs * min(self.max_model_len, 4096), 1)

@@ -20,7 +20,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
-from .engine import Engine, count_tokens, generated_tokens
+from .engine import Engine, count_tokens
 from .logs import VllmLog
 
 ROUTES = {
@@ -290,7 +290,7 @@ class Handler(BaseHTTPRequestHandler):
         engine = self.state.engine
         prompt_total = completion_total = 0
         for index, (prompt, (max_tokens, ignore_eos)) in enumerate(zip(prompts, settings)):
-            planned, reason = generated_tokens(model, prompt, max_tokens, ignore_eos)
+            planned, reason = self.state.engine.tokens(model, prompt, max_tokens, ignore_eos)
             prompt_total += count_tokens(prompt)
             for position, token in enumerate(engine.generate(model, prompt, max_tokens, ignore_eos)):
                 completion_total += 1
@@ -341,7 +341,7 @@ class Handler(BaseHTTPRequestHandler):
     def _chat_events(
         self, request_id: str, created: int, model: str, prompt: str, max_tokens: int, ignore_eos: bool, include_usage: bool
     ) -> Iterator[Dict[str, Any]]:
-        planned, reason = generated_tokens(model, prompt, max_tokens, ignore_eos)
+        planned, reason = self.state.engine.tokens(model, prompt, max_tokens, ignore_eos)
         base = {"id": request_id, "object": "chat.completion.chunk", "created": created, "model": model}
         yield dict(base, choices=[{"index": 0, "delta": {"role": "assistant", "content": ""}, "logprobs": None, "finish_reason": None}])
         for position, token in enumerate(self.state.engine.generate(model, prompt, max_tokens, ignore_eos)):

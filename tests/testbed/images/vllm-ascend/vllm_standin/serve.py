@@ -15,6 +15,8 @@ Stand-in knobs (environment, image only, never set by the roles):
   VLLM_STANDIN_DEV_ROOT              where the /dev/davinciN nodes are looked for (default /dev)
   VLLM_STANDIN_DRIVER_ROOT           the mounted driver (default /usr/local/Ascend/driver)
   VLLM_STANDIN_NEVER_READY           1: weight loading never ends, the API never listens (an image that never becomes healthy)
+  VLLM_STANDIN_ANSWER_KEY            a JSON file, question -> answer: a prompt asking one of its questions is answered
+                                     with that text (an accuracy test's known score); unset: deterministic words
 On SIGTERM with --shutdown-timeout N > 0 (vLLM 0.18 on) the server stops accepting connections and lets the running
 requests finish for at most N seconds, as vLLM does; without it (0, or vLLM 0.17) they are aborted at once.
 Real variables read: ASCEND_RT_VISIBLE_DEVICES, HCCL_IF_BASE_PORT, HCCL_IF_IP, GLOO_SOCKET_IFNAME, VLLM_PORT, VLLM_API_KEY,
@@ -32,7 +34,7 @@ import time
 from typing import Any, Dict, List, Mapping, Optional
 
 from . import data_parallel, model_dir, npus, ports
-from .engine import Engine
+from .engine import Engine, load_answer_key
 from .http_api import ROUTES, ServingState, make_server
 from .logs import VllmLog
 
@@ -225,6 +227,18 @@ class Server:
             return
         self.engine_log.info("core.py", "init engine (profile, create kv cache, warmup model) took %.2f seconds" % (seconds * 0.2))
 
+    def answer_key(self) -> Dict[str, str]:
+        """The test's answer key (VLLM_STANDIN_ANSWER_KEY), question -> answer; none when unset."""
+        path = self.env.get("VLLM_STANDIN_ANSWER_KEY", "")
+        if not path:
+            return {}
+        try:
+            answers = load_answer_key(path)
+        except (OSError, ValueError) as exc:
+            raise StartupError("VLLM_STANDIN_ANSWER_KEY: %s" % exc) from None
+        self.api_log.info("serving.py", "Answering the %d questions of the answer key %s" % (len(answers), path))
+        return answers
+
     # --- the whole start ---
 
     def run(self) -> int:
@@ -310,6 +324,7 @@ class Server:
             max_model_len,
             _float_env(self.env, "VLLM_STANDIN_FIRST_TOKEN_SECONDS", 0.02),
             _float_env(self.env, "VLLM_STANDIN_TOKEN_SECONDS", 0.002),
+            self.answer_key(),
         )
         keys = list(args.api_key or [self.env.get("VLLM_API_KEY", "")])
         state = ServingState(self.served_names(), self.model, engine, [k for k in keys if k], self.version, self.api_log)
