@@ -40,7 +40,9 @@ description:
     replicas' ports, serving hosts to route to, and one API key for the replicas and the cluster endpoint's check.
     A host of the C(vllm_router) group without C(ascend_node_type) only routes; the serving checks leave it out. C(bench): the benchmark's
     knobs within their ranges, the goodput syntax, the targets, C(vllm_bench_slow_fraction) in (0, 1], absolute paths
-    and the cluster URL (module_utils/_validate_bench.py)."
+    and the cluster URL (module_utils/_validate_bench.py). C(monitoring): the alert windows (Prometheus durations) and
+    thresholds, ports, complete receivers, a router's metrics reachable from the monitoring host
+    (module_utils/_validate_monitoring.py)."
   - Why an action plugin and not a module? A module runs on a host, so it would need a connection (or C(delegate_to)
     with every host's variables passed in as arguments, secrets included); an action plugin reads C(hostvars) on the
     controller, where the inventory already is.
@@ -52,7 +54,7 @@ options:
       C(plan), C(data_parallel), C(weights) and C(api_key).
     type: list
     elements: str
-    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench]
+    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench, monitoring]
   hosts:
     description: The hosts to check. Defaults to every host of the play (C(ansible_play_hosts_all)), C(--limit) applied.
     type: list

@@ -579,8 +579,9 @@ def test_an_unknown_topic_is_refused():
 def test_every_topic_has_a_check():
     # _validate_bench registers when imported (the action plugin imports it).
     from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_bench  # noqa: F401 pylint: disable=unused-import
+    from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_monitoring  # noqa: F401 pylint: disable=unused-import
     assert _validate.topics() == ['types', 'node_type', 'model', 'image', 'plan', 'data_parallel', 'weights', 'api_key', 'hccl',
-                                  'driver', 'router', 'bench']
+                                  'driver', 'router', 'bench', 'monitoring']
 
 
 # ---------------------------------------------------------------- the cluster endpoint (router)
