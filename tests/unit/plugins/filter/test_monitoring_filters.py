@@ -20,8 +20,8 @@ def test_each_filter_is_registered_under_its_name():
 
 
 def test_targets_of_hostvars():
-    files = targets_filter.monitoring_targets([{'inventory_hostname': 'n', 'npu_exporter_endpoint': {'address': '10.1.1.1',
-                                                                                                      'port': 8082}}])
+    node = {'inventory_hostname': 'n', 'npu_exporter_endpoint': {'address': '10.1.1.1', 'port': 8082}}
+    files = targets_filter.monitoring_targets([node])
     assert files == [{'job': 'npu_exporter', 'host': 'n', 'groups': [{'targets': ['10.1.1.1:8082'], 'labels': {'node': 'n'}}]}]
 
 

@@ -19,7 +19,7 @@ def verified_node():
     """A node whose verify phase ran: its records made by _endpoints as the role makes them."""
     health = [{'item': replica, 'container': {'Id': 'c%d' % index, 'State': {'Health': {'Status': 'healthy'}}}}
               for index, replica in enumerate(LAYOUT['replicas'])]
-    answers = [{'json': {'choices': [{'text': 'ok'}]}} for _ in health]
+    answers = [{'json': {'choices': [{'text': 'ok'}]}} for _record in health]
     records = _endpoints.endpoint_records('cl-a2-0', '10.0.0.11', 'qwen3.6', health, answers)
     return {'inventory_hostname': 'cl-a2-0', 'ansible_host': '10.0.0.11', 'vllm_serve_endpoints': records,
             'ascend_serving_layout': LAYOUT}

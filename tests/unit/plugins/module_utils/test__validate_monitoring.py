@@ -10,7 +10,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate, _validate_monitoring  # noqa: F401
+from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate, _validate_monitoring  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._validate import Inventory, validate
 
 ROLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles')
