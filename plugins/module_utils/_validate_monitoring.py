@@ -46,13 +46,21 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) or isinstance(value, str) and value.isdigit()
 
 
+def _type_right(value: Any, default: Any) -> bool:
+    if isinstance(default, str):
+        return True
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 @check('monitoring')
 def check_alert_settings(inventory: Inventory) -> List[Problem]:
     """The alert windows are Prometheus durations, the thresholds numbers in range."""
     found = []
     for host in _monitoring_hosts(inventory):
+        # A threshold of the wrong type is the types topic's (one problem per variable).
         settings = dict((name, inventory.hosts[host][ALERT_PREFIX + name]) for name in _monitoring.DEFAULT_ALERT_SETTINGS
-                        if inventory.is_set(host, ALERT_PREFIX + name))
+                        if inventory.is_set(host, ALERT_PREFIX + name)
+                        and _type_right(inventory.hosts[host][ALERT_PREFIX + name], _monitoring.DEFAULT_ALERT_SETTINGS[name]))
         for name, what, accepted in _monitoring.alert_settings_problems(settings):
             found.append(_problem(inventory, host, ALERT_PREFIX + name, what, accepted))
         for variable in ('prometheus_retention_time', 'prometheus_scrape_interval', 'prometheus_scrape_timeout',

@@ -86,3 +86,9 @@ def test_router_metrics_on_loopback_are_refused_when_prometheus_runs_elsewhere()
 def test_the_exporter_port_is_checked_on_the_nodes():
     problems = _monitoring(node={'npu_exporter_port': 0})
     assert [(found['host'], found['variable']) for found in problems] == [('a2-0', 'npu_exporter_port')]
+
+
+def test_a_threshold_of_the_wrong_type_is_reported_once_by_the_types_topic():
+    problems = validate(_inventory(monitor={'prometheus_alert_waiting_requests': 'lots'}))
+    assert [(found['variable'], found['problem']) for found in problems] == [
+        ('prometheus_alert_waiting_requests', "'lots' is not an integer")]
