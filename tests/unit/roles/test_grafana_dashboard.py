@@ -51,7 +51,7 @@ def test_every_query_is_valid_promql(tmp_path: Path):
     # Grafana's variables replaced by what they expand to, each query a recording rule for promtool to parse.
     rules = [{'record': 'dashboard:query_%d' % index,
               'expr': expr.replace('$__rate_interval', '1m').replace('$model', '.*').replace('$node', '.*')}
-             for index, (_, expr) in enumerate(queries())]
+             for index, (_title, expr) in enumerate(queries())]
     path = tmp_path / 'dashboard_rules.yml'
     path.write_text(yaml.safe_dump({'groups': [{'name': 'dashboard', 'rules': rules}]}), encoding='utf-8')
     result = subprocess.run([PROMTOOL, 'check', 'rules', str(path)], capture_output=True, text=True, check=False)
