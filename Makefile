@@ -28,7 +28,7 @@ CI_TIMES_DIR := $(CURDIR)/build/ci-times/$(shell date +%Y%m%dT%H%M%S)
 endif
 export CI_TIMES_DIR
 
-HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev rsync shellcheck openssl openssh-client iproute2 iputils-ping
+HOST_PACKAGES := docker.io mmdebstrap makeself dpkg-dev rsync shellcheck openssl openssh-client iproute2 iputils-ping zip prometheus
 GET_PIP_CACHE := $(HOME)/.ansible/test/cache
 
 .PHONY: help

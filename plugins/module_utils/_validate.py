@@ -82,6 +82,7 @@ _PACKAGES_URL = re.compile(r'^(https?|ftp|file)://')
 _MISSING = object()
 # The inventory group of the router hosts (deploy.yml's router phase).
 ROUTER_GROUP = 'vllm_router'
+MONITORING_GROUP = 'monitoring'
 
 
 class _Unresolved(Exception):
@@ -205,7 +206,9 @@ class Inventory(object):
         self.run_hosts = list(play_hosts) if play_hosts is not None else list(self.hosts)
         routers = self.groups.get(ROUTER_GROUP, [])
         self.router_hosts = [host for host in self.run_hosts if host in routers]
-        self.router_only = frozenset(host for host in self.hosts if host in routers and not self.is_set(host, 'ascend_node_type'))
+        # A monitoring host without a node type serves nothing either (it runs Prometheus).
+        helpers = set(routers) | set(self.groups.get(MONITORING_GROUP, []))
+        self.router_only = frozenset(host for host in self.hosts if host in helpers and not self.is_set(host, 'ascend_node_type'))
         self.play_hosts = [host for host in self.run_hosts if host not in self.router_only]
         self.specs = dict(specs or {})
         self.errors = dict((name, dict(variables)) for name, variables in (errors or {}).items())

@@ -44,7 +44,9 @@ description:
     C(vllm_serve_stop_timeout), the drain and gate timeouts above 0, C(upgrade_serial) and C(upgrade_max_fail_percentage)
     (module_utils/_validate_rolling.py). C(accuracy): the AISBench run's settings (batch size, output limit,
     generation settings, datasets and their directories, the role's own flags), C(vllm_accuracy_threshold) in [0, 100], the URL,
-    the client host, absolute paths (module_utils/_validate_accuracy.py)."
+    the client host, absolute paths (module_utils/_validate_accuracy.py). C(monitoring): the alert windows (Prometheus durations) and
+    thresholds, ports, complete receivers, a router's metrics reachable from the monitoring host
+    (module_utils/_validate_monitoring.py)."
   - Why an action plugin and not a module? A module runs on a host, so it would need a connection (or C(delegate_to)
     with every host's variables passed in as arguments, secrets included); an action plugin reads C(hostvars) on the
     controller, where the inventory already is.
@@ -56,7 +58,7 @@ options:
       C(plan), C(data_parallel), C(weights) and C(api_key).
     type: list
     elements: str
-    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench, rolling, accuracy]
+    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench, rolling, accuracy, monitoring]
   hosts:
     description: The hosts to check. Defaults to every host of the play (C(ansible_play_hosts_all)), C(--limit) applied.
     type: list

@@ -44,7 +44,7 @@ def chips(board: Dict[str, Any], state: Dict[str, Any], users: List[Dict[str, An
         power = '-' if chip_id == 1 else '%.1f' % ((160.0 if a3 else 85.0) + (device * 37 % 17) * 0.9)
         result.append(Chip(
             device=device, npu_id=npu_id, chip_id=chip_id, phy_id=device if a3 else None,
-            name=board['chip_name'], health=fault.get('health', 'OK'), power=power, temp=33 + device % 7,
+            name=board['chip_name'], health=fault.get('health', 'OK'), power=power, temp=int(fault.get('temperature_c', 33 + device % 7)),
             bus_id='0000:%s:00.0' % (bus_ids[device] if device < len(bus_ids) else '%02X' % device),
             aicore=int(fault.get('aicore_percent', 0)), hbm_used=min(used, total), hbm_total=total))
     return result
