@@ -24,6 +24,8 @@ import math
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._endpoints import node_address
+
 # The guide's run: `vllm bench serve --dataset-name random --random-input 200
 # --num-prompts 200 --request-rate 1`. It sets no output length, so its runs
 # generated vLLM's default 128 tokens; the same here keeps numbers comparable.
@@ -216,11 +218,6 @@ def target_name(*parts: Any) -> str:
     return _NAME.sub('_', '-'.join(str(part) for part in parts if str(part))).strip('_')
 
 
-def _node_address(node: Mapping[str, Any]) -> str:
-    # The address the endpoints report gives a replica (vllm_serve's endpoint_records).
-    return str(node.get('ansible_host') or node['inventory_hostname'])
-
-
 def _data_parallel_head(node: Mapping[str, Any], groups: Mapping[str, Sequence[str]]) -> Optional[str]:
     """The head of the node's data-parallel group (its first node), or None when it serves alone."""
     group = str(node.get('vllm_serve_data_parallel_group') or '')
@@ -259,7 +256,7 @@ def replica_targets(nodes: Sequence[Mapping[str, Any]], groups: Optional[Mapping
                 'name': target_name(name, replica['name']), 'kind': 'replica', 'node': name,
                 'node_type': str(layout.get('node_type') or node.get('ascend_node_type') or ''),
                 'replica': str(replica['name']), 'model': str(layout['served_model_name']),
-                'url': 'http://%s:%s' % (_node_address(node), replica['port']),
+                'url': 'http://%s:%s' % (node_address(node), replica['port']),
                 # The model directory vllm serve reads; the container mounts it at the node's own path.
                 'model_path': str((replica.get('serve_options') or {}).get('model') or ''), 'note': note})
     return targets

@@ -24,6 +24,15 @@ ANSWER_WIDTH = 60
 ANSWER_LEEWAY = 5
 
 
+def node_address(node: Mapping[str, Any]) -> str:
+    """The address a host's replicas are reached at: ``ansible_host``, else the inventory name.
+
+    The verify step puts it in each endpoint record's URL; the router's
+    workers, the benchmark's targets and the scrape targets use the same.
+    """
+    return str(node.get('ansible_host') or node['inventory_hostname'])
+
+
 def _container(result: Mapping[str, Any]) -> Mapping[str, Any]:
     return result.get('container') or {}
 

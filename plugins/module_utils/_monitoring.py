@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._endpoints import node_address
+
 JOBS = ('vllm', 'vllm_router', 'npu_exporter')
 # Prometheus durations as promtool accepts them in rules (one unit is enough here).
 DURATION = re.compile(r'^[0-9]+(ms|s|m|h|d|w|y)$')
@@ -52,11 +54,6 @@ _PERCENTS = ('kv_cache_percent', 'hbm_percent')
 
 class MonitoringError(ValueError):
     """A fact or setting the targets cannot be made from."""
-
-
-def node_address(node: Mapping[str, Any]) -> str:
-    """The address the other records use for a host: ``ansible_host``, else the inventory name."""
-    return str(node.get('ansible_host') or node['inventory_hostname'])
 
 
 def _host_port(url: str) -> str:

@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._endpoints import node_address
+
 # The policies the role accepts. kv_aware needs KV event sources on the
 # workers (ZMQ endpoints the serving role does not open); the PD policies are
 # for disaggregated prefill/decode, which this collection does not deploy.
@@ -81,11 +83,6 @@ def worker_url(api_url: str) -> str:
     return match.group('base')
 
 
-def _node_address(node: Mapping[str, Any]) -> str:
-    # The address endpoint_records puts in a verified replica's URL.
-    return str(node.get('ansible_host') or node['inventory_hostname'])
-
-
 def node_workers(node: Mapping[str, Any]) -> List[Tuple[str, str]]:
     """(served model, worker URL) of every API replica of one serving node.
 
@@ -106,7 +103,7 @@ def node_workers(node: Mapping[str, Any]) -> List[Tuple[str, str]]:
         if group.get('head') != node['inventory_hostname'] or not replicas:
             return []
         replicas = replicas[:1]
-    address = _node_address(node)
+    address = node_address(node)
     return [(str(layout['served_model_name']), 'http://%s:%s' % (address, replica['port'])) for replica in replicas]
 
 
@@ -266,7 +263,7 @@ def unplanned_hosts(nodes: Sequence[Mapping[str, Any]]) -> List[str]:
     be serving: its workers are not this run's to remove. Pure router hosts
     (no node type) are not serving nodes.
     """
-    return [_node_address(node) for node in nodes
+    return [node_address(node) for node in nodes
             if node.get('ascend_node_type') and node.get('vllm_serve_endpoints') is None
             and node.get('ascend_serving_layout') is None]
 

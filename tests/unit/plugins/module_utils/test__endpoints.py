@@ -131,3 +131,8 @@ def test_report_rows_from_a_plan_say_not_verified_and_nodes_without_either_give_
                                    {'inventory_hostname': 'router'}])
     assert [(r['replica'], r['npus'], r['health']) for r in rows] == [
         ('vllm-qwen3.6-r0', '0,1', 'not verified'), ('vllm-qwen3.6-r1', '2,3', 'not verified')]
+
+
+def test_node_address_is_ansible_host_else_the_inventory_name():
+    assert _endpoints.node_address({'inventory_hostname': 'npu-a2-01', 'ansible_host': '10.0.0.11'}) == '10.0.0.11'
+    assert _endpoints.node_address({'inventory_hostname': 'npu-a2-01'}) == 'npu-a2-01'
