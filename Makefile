@@ -66,19 +66,21 @@ images: engine venv
 	$(TESTBED)/bin/images
 
 # ---------------------------------------------------------------- checks
-.PHONY: test lint sanity units validation testbed-units molecule test-tree vllm-parser
-# The images and the vLLM parser environment are built in the background
+.PHONY: test lint sanity units validation testbed-units molecule test-tree vllm-parser ais-bench
+# The images, the vLLM parser environment (also the benchmark's client) and
+# the accuracy test's AISBench client are built in the background
 # while lint, sanity and the unit tests run (tests/ci/background); the time
 # report is printed whether the stages pass or not.
 test: venv collection
 	@trap 'tests/ci/background settle; python3 tests/ci/times_report.py' EXIT; set -e; \
 	tests/ci/background start images $(MAKE) --no-print-directory images; \
 	tests/ci/background start vllm-parser $(MAKE) --no-print-directory vllm-parser; \
+	tests/ci/background start ais-bench $(MAKE) --no-print-directory ais-bench; \
 	$(STAGE) ansible-lint $(MAKE) --no-print-directory lint; \
 	$(STAGE) sanity $(MAKE) --no-print-directory sanity; \
 	$(STAGE) units $(MAKE) --no-print-directory units; \
 	$(STAGE) validation $(MAKE) --no-print-directory validation; \
-	tests/ci/background join images vllm-parser; \
+	tests/ci/background join images vllm-parser ais-bench; \
 	$(STAGE) testbed-units $(MAKE) --no-print-directory testbed-units; \
 	$(STAGE) molecule $(MAKE) --no-print-directory molecule
 
@@ -113,6 +115,11 @@ validation: venv collection
 vllm-parser:
 	tests/testbed/vllm-parser/setup-env.sh
 
+# The accuracy test's AISBench client, by vllm_accuracy's own install step
+# (a no-op when it is there).
+ais-bench: venv collection
+	ansible-playbook $(TESTBED)/playbooks/ais_bench_client.yml
+
 testbed-units: venv collection vllm-parser
 	cd $(COLL_LINK) && python -m pytest -q -p no:cacheprovider -n 4 tests/testbed/tests
 
@@ -126,7 +133,7 @@ MOLECULE_JOBS ?= 2
 # time report.
 molecule: export ANSIBLE_CALLBACK_PLUGINS := $(CURDIR)/tests/ci/callback_plugins
 molecule: export ANSIBLE_CALLBACKS_ENABLED := ci_timer
-molecule: venv collection images
+molecule: venv collection images vllm-parser ais-bench
 	$(STAGE) molecule-world-up ansible-playbook $(TESTBED)/playbooks/world_up.yml
 	tests/ci/molecule-scenarios $(MOLECULE_JOBS) $(MOLECULE_SCENARIOS)
 

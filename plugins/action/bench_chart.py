@@ -7,6 +7,7 @@ The series come from module_utils/_bench.py (chart_series); this file only draws
 from __future__ import annotations
 
 import os
+import textwrap
 from typing import Any, Dict, Optional
 
 from ansible.errors import AnsibleActionFail
@@ -47,7 +48,8 @@ def draw(series: Dict[str, Any], path: str, title: str) -> None:
             patch.set_hatch('//')
             patch.set_edgecolor('black')
     throughput.set_ylabel('output throughput (tok/s)\nhatched: slow')
-    throughput.set_title(title)
+    # Wrapped to the figure's width: a title wider than the chart is cut at its edges.
+    throughput.set_title(textwrap.fill(title, width=max(40, int(width * 9))), fontsize=10)
     ttft.bar(positions, series['ttft_mean'], color=colour, label='mean')
     ttft.scatter(positions, series['ttft_p99'], color='black', marker='_', s=200, label='p99', zorder=3)
     ttft.set_ylabel('TTFT (ms)')
