@@ -66,7 +66,7 @@ images: engine venv
 	$(TESTBED)/bin/images
 
 # ---------------------------------------------------------------- checks
-.PHONY: test lint sanity units validation testbed-units molecule test-tree vllm-parser
+.PHONY: test lint sanity units validation testbed-units molecule test-tree vllm-parser ee-context
 # The images and the vLLM parser environment are built in the background
 # while lint, sanity and the unit tests run (tests/ci/background); the time
 # report is printed whether the stages pass or not.
@@ -91,6 +91,27 @@ lint: venv collection host-packages
 	yamllint --strict .
 	shellcheck $(sort $(SHELL_SCRIPTS))
 	antsibull-changelog lint
+	$(MAKE) --no-print-directory ee-context
+
+# The execution environment's build context (execution-environment.yml):
+# the collection artifact under a name without its version, then
+# `ansible-builder create`, which only writes files. The checks prove the
+# Containerfile installs the artifact and the requirements files as they are
+# in the tree. `ansible-builder build` (README) builds the image from it.
+EE_COLLECTION := build/ee-collection
+EE_CONTEXT    := build/ee-context
+ee-context: venv
+	@rm -rf $(EE_COLLECTION) $(EE_CONTEXT)
+	ansible-galaxy collection build --output-path $(EE_COLLECTION) . >/dev/null
+	@mv $(EE_COLLECTION)/ascend_ops-vllm-*.tar.gz $(EE_COLLECTION)/ascend_ops-vllm.tar.gz
+	ansible-builder create --file execution-environment.yml --context $(EE_CONTEXT) --output-filename Containerfile
+	cmp requirements.txt $(EE_CONTEXT)/_build/requirements.txt
+	cmp bindep.txt $(EE_CONTEXT)/_build/bindep.txt
+	tar -xzOf $(EE_CONTEXT)/_build/collection/ascend_ops-vllm.tar.gz MANIFEST.json | grep -q '"namespace": "ascend_ops"'
+	tar -tzf $(EE_CONTEXT)/_build/collection/ascend_ops-vllm.tar.gz meta/execution-environment.yml requirements.txt bindep.txt >/dev/null
+	grep -q 'collection/ascend_ops-vllm.tar.gz' $(EE_CONTEXT)/_build/requirements.yml
+	grep -q 'ansible-galaxy collection install $$ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml' $(EE_CONTEXT)/Containerfile
+	grep -q 'introspect.py introspect --user-pip=requirements.txt --user-bindep=bindep.txt' $(EE_CONTEXT)/Containerfile
 
 test-tree:
 	@rm -rf $(TEST_TREE) && mkdir -p $(TEST_TREE)
