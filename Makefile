@@ -66,7 +66,7 @@ images: engine venv
 	$(TESTBED)/bin/images
 
 # ---------------------------------------------------------------- checks
-.PHONY: test lint sanity units validation testbed-units molecule test-tree vllm-parser ais-bench
+.PHONY: test lint sanity units validation testbed-units molecule test-tree vllm-parser ais-bench ee-context
 # The images, the vLLM parser environment (also the benchmark's client) and
 # the accuracy test's AISBench client are built in the background
 # while lint, sanity and the unit tests run (tests/ci/background); the time
@@ -93,6 +93,33 @@ lint: venv collection host-packages
 	yamllint --strict .
 	shellcheck $(sort $(SHELL_SCRIPTS))
 	antsibull-changelog lint
+	$(ee_context_steps)
+
+# The execution environment's build context (execution-environment.yml):
+# the collection artifact under a name without its version, then
+# `ansible-builder create`, which only writes files. The checks prove the
+# Containerfile installs the artifact and the requirements files as they are
+# in the tree. `ansible-builder build` (README) builds the image from it.
+# A canned recipe, so that lint runs it without a recursive make (which would
+# not see the caller's -o .venv/.installed).
+EE_COLLECTION := build/ee-collection
+EE_CONTEXT    := build/ee-context
+define ee_context_steps
+@rm -rf $(EE_COLLECTION) $(EE_CONTEXT)
+ansible-galaxy collection build --output-path $(EE_COLLECTION) . >/dev/null
+@mv $(EE_COLLECTION)/ascend_ops-vllm-*.tar.gz $(EE_COLLECTION)/ascend_ops-vllm.tar.gz
+ansible-builder create --file execution-environment.yml --context $(EE_CONTEXT) --output-filename Containerfile
+cmp requirements.txt $(EE_CONTEXT)/_build/requirements.txt
+cmp bindep.txt $(EE_CONTEXT)/_build/bindep.txt
+tar -xzOf $(EE_CONTEXT)/_build/collection/ascend_ops-vllm.tar.gz MANIFEST.json | grep -q '"namespace": "ascend_ops"'
+tar -tzf $(EE_CONTEXT)/_build/collection/ascend_ops-vllm.tar.gz meta/execution-environment.yml requirements.txt bindep.txt >/dev/null
+grep -q 'collection/ascend_ops-vllm.tar.gz' $(EE_CONTEXT)/_build/requirements.yml
+grep -q 'ansible-galaxy collection install $$ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml' $(EE_CONTEXT)/Containerfile
+grep -q 'introspect.py introspect --user-pip=requirements.txt --user-bindep=bindep.txt' $(EE_CONTEXT)/Containerfile
+endef
+
+ee-context: venv
+	$(ee_context_steps)
 
 test-tree:
 	@rm -rf $(TEST_TREE) && mkdir -p $(TEST_TREE)
