@@ -12,7 +12,7 @@ author: ascend_ops.vllm contributors
 description:
   - One row per host and part (C(monitoring), C(router), C(replicas), C(NPU exporter), C(image), C(weights)) whose remove entry
     point ran on it, from the fact that entry point sets (C(prometheus_removed), C(vllm_router_removed), C(vllm_serve_removed),
-    C(npu_exporter_removed), C(vllm_image_removed), C(model_weights_removed): C(removed) and C(kept), lists of names).
+    C(npu_exporter_removed), C(vllm_image_removed), C(model_weights_removed), each with C(removed) and C(kept), lists of names).
   - A part with nothing removed or nothing kept shows C(-) there, so a second run's report still lists every part it looked at.
 options:
   _input:

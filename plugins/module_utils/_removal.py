@@ -100,4 +100,3 @@ def removal_rows(hosts: Sequence[Mapping[str, Any]]) -> List[Dict[str, str]]:
             removed, kept = _names(record, 'removed', fact, host), _names(record, 'kept', fact, host)
             rows.append({'host': host, 'part': part, 'removed': ', '.join(removed) or NOTHING, 'kept': ', '.join(kept) or NOTHING})
     return rows
-

@@ -28,8 +28,8 @@ def test_files_with_marker():
 
 
 def test_removal_report_rows():
-    rows = rows_filter.removal_report_rows([{'inventory_hostname': 'n', 'npu_exporter_removed': {'removed': ['npu-exporter'],
-                                                                                                  'kept': []}}])
+    record = {'removed': ['npu-exporter'], 'kept': []}
+    rows = rows_filter.removal_report_rows([{'inventory_hostname': 'n', 'npu_exporter_removed': record}])
     assert rows == [{'host': 'n', 'part': 'NPU exporter', 'removed': 'npu-exporter', 'kept': '-'}]
 
 
