@@ -71,7 +71,7 @@ def main(argv) -> int:
                     out.write(json.dumps(outcome) + '\n')
                     out.flush()
 
-        threads = [threading.Thread(target=client) for _ in range(clients)]
+        threads = [threading.Thread(target=client) for index in range(clients)]
         for thread in threads:
             thread.start()
             time.sleep(0.1)
