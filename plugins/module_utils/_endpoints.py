@@ -150,10 +150,15 @@ def silent_replicas_message(node: str, answers: Sequence[Mapping[str, Any]], hea
     checks = _by_name(health)
     hung, silent = [], []
     for answer in answers:
-        if answer.get('skipped') or _answered(answer):
+        if answer.get('skipped'):
             continue
         replica = answer['item']
         check = checks.get(str(replica['name']))
+        if check is not None and check.get('status') != 200:
+            silent.append('%s: /health answered %s %s' % (replica['name'], check.get('status', '-'), check.get('msg', '')))
+            continue
+        if _answered(answer):
+            continue
         if completion_timed_out(answer) and (check is None or check.get('status') == 200):
             hung.append(_where(replica))
         else:

@@ -175,7 +175,9 @@ def test_silent_message_skips_replicas_not_asked_and_calls_a_timeout_without_hea
     answers = [{'item': R0, 'skipped': True}, timed_out(R1)]
     message = _endpoints.silent_replicas_message('sv-a2', answers, [check(R1, status=-1)], 120)
     assert 'hung' not in message and 'vllm-qwen3.6-r0' not in message
-    assert message.startswith('vllm_serve: on sv-a2 replicas did not answer a completion with text: vllm-qwen3.6-r1: HTTP -1 Status code')
+    assert message.startswith('vllm_serve: on sv-a2 replicas did not answer a completion with text: vllm-qwen3.6-r1: /health answered -1')
+    timed_out_alone = _endpoints.silent_replicas_message('sv-a2', [timed_out(R1)], [], 120)
+    assert 'vllm-qwen3.6-r1 (NPUs 2,3, port 8001) is hung' in timed_out_alone
 
 
 def test_a_replica_that_answers_health_but_no_completion_is_recorded_hung_and_not_serving():
