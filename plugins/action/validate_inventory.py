@@ -25,6 +25,7 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_r
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_accuracy  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_monitoring  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_remove  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_faults  # noqa: F401 pylint: disable=unused-import
 
 try:  # ansible-core 2.19+: values loaded from files carry their file and line
     from ansible._internal._datatag._tags import Origin  # pylint: disable=ansible-bad-import-from

@@ -10,9 +10,14 @@ name: endpoint_records
 short_description: The verified endpoints of a node, one record per container
 author: ascend_ops.vllm contributors
 description:
-  - Joins each API replica's container information and the answer it gave to a completion, and each headless
-    data-parallel container's information, into the records of the fact C(vllm_serve_endpoints) - node, replica,
-    NPUs, port, URL, model, health, container id, start time, answer and data-parallel part.
+  - Joins each API replica's container information, its C(/health) and the answer it gave to a completion, and each
+    headless data-parallel container's information, into the records of the fact C(vllm_serve_endpoints) - node,
+    replica, NPUs, port, URL, model, health, reason, serving, container id, start time, answer and data-parallel part.
+  - C(health) is the verdict - C(healthy); C(hung) when C(/health) answered 200 but the completion got no answer within
+    O(timeout); C(no answer) for an error or no text; the container's health status (C(unhealthy), C(starting)) or
+    C(failed) (exited, restarted, gone) for one that did not come up; C(running) or C(failed) for a headless rank.
+    C(reason) says why it is not healthy (for a failed one the last line its log shows an error on), C(serving)
+    whether it takes requests (the routers' workers are those).
 options:
   _input:
     description:
@@ -33,10 +38,23 @@ options:
     type: str
     required: true
   answers:
-    description: The loop results of the completion requests, in the same order as the input.
+    description: The loop results of the completion requests (joined by C(item.name); skipped ones were not asked).
     type: list
     elements: dict
     required: true
+  checks:
+    description: The loop results of asking each replica's C(/health) (joined by C(item.name)).
+    type: list
+    elements: dict
+    default: []
+  logs:
+    description: The loop results of reading the failed replicas' logs (each C(item) a container information result).
+    type: list
+    elements: dict
+    default: []
+  timeout:
+    description: The completion's timeout in seconds, for the reason of a hung replica.
+    type: raw
   headless:
     description: The loop results of the headless data-parallel containers' information.
     type: list
@@ -49,7 +67,7 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     vllm_serve_endpoints: >-
       {{ health.results | ascend_ops.vllm.endpoint_records(node=inventory_hostname, address=ansible_host,
-         model='qwen3.6', answers=answers.results) }}
+         model='qwen3.6', answers=answers.results, checks=checks.results, logs=logs.results, timeout=120) }}
 """
 
 RETURN = r"""
@@ -65,6 +83,8 @@ _value:
       url: http://sv-a2:8000/v1
       model: qwen3.6
       health: healthy
+      reason: ""
+      serving: true
       container_id: 4f0c...
       started_at: "2026-12-01T21:00:00.000000000Z"
       answer: " Paris"
@@ -78,10 +98,10 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils import _endpoints
 FILTER_NAME = 'ascend_ops.vllm.endpoint_records'
 
 
-def endpoint_records(health, node, address, model, answers, headless=None):
+def endpoint_records(health, node, address, model, answers, headless=None, checks=None, logs=None, timeout=None):
     """The records of vllm_serve_endpoints."""
     try:
-        return _endpoints.endpoint_records(node, address, model, health, answers, headless or [])
+        return _endpoints.endpoint_records(node, address, model, health, answers, headless or [], checks or [], logs or [], timeout)
     except (KeyError, TypeError) as error:
         raise AnsibleFilterError('%s: unexpected results: %s' % (FILTER_NAME, error))
 

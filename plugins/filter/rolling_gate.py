@@ -29,12 +29,17 @@ options:
     type: list
     elements: dict
     default: []
+  timeout:
+    description:
+      - The completion's timeout in seconds. A container whose C(/health) answered 200 and whose completion got no answer
+        within it is C(hung), not passed.
+    type: raw
 """
 
 EXAMPLES = r"""
 - name: Judge the gate
   ansible.builtin.set_fact:
-    gate: "{{ info.results | ascend_ops.vllm.rolling_gate(health=health.results, completions=answers.results) }}"
+    gate: "{{ info.results | ascend_ops.vllm.rolling_gate(health=health.results, completions=answers.results, timeout=120) }}"
 """
 
 RETURN = r"""
@@ -63,10 +68,10 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._rolling import ga
 FILTER_NAME = 'ascend_ops.vllm.rolling_gate'
 
 
-def rolling_gate(containers, health=None, completions=None):
+def rolling_gate(containers, health=None, completions=None, timeout=None):
     """Gate verdicts of a step's new replicas."""
     try:
-        return gate_verdicts(list(containers), list(health or []), list(completions or []))
+        return gate_verdicts(list(containers), list(health or []), list(completions or []), timeout)
     except (RollingError, AttributeError, TypeError, ValueError) as error:
         raise AnsibleFilterError('%s: %s' % (FILTER_NAME, error))
 

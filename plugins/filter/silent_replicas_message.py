@@ -12,7 +12,8 @@ author: ascend_ops.vllm contributors
 description:
   - Reads the loop results of asking each replica for a completion with M(ansible.builtin.uri) and names each one that
     did not answer HTTP 200 with a non-empty C(choices[0].text), with its status and error.
-  - Empty when every replica answered.
+  - A replica whose completion timed out while its C(/health) answered 200 (O(health)) is named as hung.
+  - Skipped results (replicas not asked) count as answered. Empty when every replica asked answered.
 options:
   _input:
     description:
@@ -24,6 +25,14 @@ options:
     description: The node's inventory name.
     type: str
     required: true
+  health:
+    description: The loop results of asking each replica's C(/health) (joined by C(item.name)).
+    type: list
+    elements: dict
+    default: []
+  timeout:
+    description: The completion's timeout in seconds, named in the message of a hung replica.
+    type: raw
 """
 
 EXAMPLES = r"""
@@ -32,7 +41,7 @@ EXAMPLES = r"""
     that: message | length == 0
     fail_msg: "{{ message }}"
   vars:
-    message: "{{ answers.results | ascend_ops.vllm.silent_replicas_message(node=inventory_hostname) }}"
+    message: "{{ answers.results | ascend_ops.vllm.silent_replicas_message(node=inventory_hostname, health=checks.results, timeout=120) }}"
 """
 
 RETURN = r"""
@@ -49,10 +58,10 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils import _endpoints
 FILTER_NAME = 'ascend_ops.vllm.silent_replicas_message'
 
 
-def silent_replicas_message(answers, node):
+def silent_replicas_message(answers, node, health=None, timeout=None):
     """Which replicas did not answer with text."""
     try:
-        return _endpoints.silent_replicas_message(node, answers)
+        return _endpoints.silent_replicas_message(node, answers, health or [], timeout)
     except (KeyError, TypeError) as error:
         raise AnsibleFilterError('%s: unexpected completion results: %s' % (FILTER_NAME, error))
 

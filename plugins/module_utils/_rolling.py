@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._endpoints import completion_timed_out, hung_reason
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._replacement import LABEL
 
 # A rolling step renames the old container it stops to <name>-previous, so
@@ -235,13 +236,15 @@ def _seconds(value: float) -> str:
 
 
 def gate_verdict(name: str, container: Optional[Mapping[str, Any]], health: Optional[Mapping[str, Any]],
-                 completion: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+                 completion: Optional[Mapping[str, Any]], timeout: Any = None) -> Dict[str, Any]:
     """Whether a new replica passed its gate: running and healthy, ``/health`` 200, a completion with text.
 
     ``container``: its ``docker_container_info`` result (after the wait for
     health); ``health`` and ``completion``: the ``ansible.builtin.uri`` results
     (None when not asked, for a headless container). Returns ``name``,
     ``passed`` and ``reason`` (the first thing that failed, or ``passed``).
+    A replica whose ``/health`` answered 200 and whose completion got no
+    answer within ``timeout`` seconds is ``hung: ...``.
     """
     state = ((container or {}).get('container') or {}).get('State') or {}
     if container is not None:
@@ -255,6 +258,8 @@ def gate_verdict(name: str, container: Optional[Mapping[str, Any]], health: Opti
         health_state = (state.get('Health') or {}).get('Status', 'none')
         if health_state not in ('healthy', 'none'):
             return {'name': name, 'passed': False, 'reason': 'the container is %s, not healthy, at the end of the gate' % health_state}
+    if health is not None and health.get('status') == 200 and completion_timed_out(completion):
+        return {'name': name, 'passed': False, 'reason': 'hung: %s' % hung_reason(timeout)}
     for what, result in (('/health', health), ('the completion', completion)):
         if result is None:
             continue
@@ -269,7 +274,7 @@ def gate_verdict(name: str, container: Optional[Mapping[str, Any]], health: Opti
 
 
 def gate_verdicts(containers: Sequence[Mapping[str, Any]], health: Sequence[Mapping[str, Any]],
-                  completions: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+                  completions: Sequence[Mapping[str, Any]], timeout: Any = None) -> List[Dict[str, Any]]:
     """:func:`gate_verdict` of every new replica of a step, from the loop results of the three checks.
 
     Each list holds the results of a loop over the step's containers (each
@@ -284,7 +289,7 @@ def gate_verdicts(containers: Sequence[Mapping[str, Any]], health: Sequence[Mapp
     verdicts = []
     for result in containers:
         name = str((result.get('item') or {}).get('name'))
-        verdicts.append(gate_verdict(name, None if result.get('skipped') else result, healths.get(name), answers.get(name)))
+        verdicts.append(gate_verdict(name, None if result.get('skipped') else result, healths.get(name), answers.get(name), timeout))
     return verdicts
 
 

@@ -86,14 +86,15 @@ def worker_url(api_url: str) -> str:
 def node_workers(node: Mapping[str, Any]) -> List[Tuple[str, str]]:
     """(served model, worker URL) of every API replica of one serving node.
 
-    Verified endpoints (``vllm_serve_endpoints``) when the verify phase ran;
-    else the plan (``ascend_serving_layout``), so a check run shows the planned
+    Verified endpoints (``vllm_serve_endpoints``) when the verify phase ran,
+    those that serve only (a hung or failed replica is no worker, though a hung
+    one's ``/health`` would pass the router's health check); else the plan (``ascend_serving_layout``), so a check run shows the planned
     workers. Headless data-parallel ranks have no URL: only a group's head
     (``ascend_data_parallel_layout.head``) serves, on its replica 0's port.
     """
     if node.get('vllm_serve_endpoints') is not None:
         return [(str(record['model']), worker_url(record['url'])) for record in node['vllm_serve_endpoints']
-                if record.get('url')]
+                if record.get('url') and record.get('serving', True)]
     layout = node.get('ascend_serving_layout')
     if layout is None:
         return []

@@ -278,3 +278,24 @@ def test_a_benchmark_knob_out_of_range_is_refused_before_any_host(site):
     run.assert_refused_before_any_host()
     first_line_names(run, 'group all (%s)' % ALL_HOSTS, 'vllm_bench_goodput', 'ttft, tpot, e2el', "'itl' is no goodput metric")
     assert 'vllm_bench_slow_fraction: 1.5 is not in (0, 1]' in run.message
+
+
+# ---------------------------------------------------------------- what a run does when a node fails
+
+
+def test_a_failure_budget_that_is_no_percentage_is_refused_before_any_host(site):
+    run = site.run('deploy.yml', '-e', 'ascend_max_fail_percentage=150')
+    run.assert_refused_before_any_host()
+    assert "ascend_max_fail_percentage: '150' is not a whole percentage from 0 to 100" in run.message
+
+
+def test_ascend_any_errors_fatal_is_refused_naming_the_ansible_setting(site):
+    site.set_group('all', ascend_any_errors_fatal=True)
+    run = site.run('deploy.yml')
+    run.assert_refused_before_any_host()
+    first_line_names(run, 'group all (%s)' % ALL_HOSTS, 'ascend_any_errors_fatal', 'ANSIBLE_ANY_ERRORS_FATAL=True')
+
+
+def test_a_failure_budget_in_range_gets_past_validation_and_fails_at_the_first_host(site):
+    run = site.run('deploy.yml', '-e', 'ascend_max_fail_percentage=0')
+    run.assert_past_validation_then_unreachable()

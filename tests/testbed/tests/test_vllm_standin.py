@@ -138,6 +138,9 @@ class Bed:
                 "VLLM_STANDIN_DEV_ROOT": str(self.dev),
                 "VLLM_STANDIN_DRIVER_ROOT": str(self.driver),
                 "VLLM_STANDIN_STARTUP_SECONDS": "0.2",
+                # The scratch node's own knob files, never the image's defaults in /tmp.
+                "VLLM_STANDIN_HANG_FILE": str(self.root / "vllm-standin-hang"),
+                "VLLM_STANDIN_CRASH_FILE": str(self.root / "vllm-standin-crash"),
                 "HCCL_IF_BASE_PORT": str(free_port_range(16)),
             }
         )
@@ -793,3 +796,64 @@ def test_never_ready_image_loads_forever_without_listening(tmp_path: Path, serve
     assert "Application startup complete." not in server.log
     server.process.send_signal(signal.SIGTERM)
     assert server.wait_exit() == 0
+
+
+# ---------------------------------------------------------------- faults: a hung engine, a crash at start
+
+
+def _metric(text: str, name: str) -> float:
+    match = re.search(r"^%s\{[^}]*\} (\S+)$" % re.escape(name), text, re.M)
+    assert match, name
+    return float(match.group(1))
+
+
+def test_engine_with_its_hang_file_holds_requests_without_tokens_until_it_goes(tmp_path: Path) -> None:
+    hang = tmp_path / "hang"
+    hang.write_text("")
+    eng = engine.Engine("qwen", 4, 4096, 0.0, 0.0, hang_file=str(hang))
+    done: List[List[str]] = []
+    worker = threading.Thread(target=lambda: done.append(eng.complete("qwen", "a b c", 3, True).tokens))
+    worker.start()
+    time.sleep(0.4)
+    assert eng.hung()
+    assert (eng.running, eng.generation_tokens_total, done) == (1, 0, [])
+    hang.unlink()
+    worker.join(5)
+    assert not eng.hung()
+    assert len(done[0]) == 3 and eng.running == 0 and eng.generation_tokens_total == 3
+
+
+def test_hung_server_answers_health_but_no_completion(tmp_path: Path, servers: List[Server]) -> None:
+    bed = Bed(tmp_path)
+    server = start(servers, bed, ["--served-model-name", "qwen3.6"])
+    server.wait_healthy()
+    assert http("POST", server.url("/v1/completions"), {"model": "qwen3.6", "prompt": "a", "max_tokens": 2})[0] == 200
+    (tmp_path / "vllm-standin-hang").write_text("")
+    request = urllib.request.Request(server.url("/v1/completions"), data=json.dumps({"model": "qwen3.6", "prompt": "a", "max_tokens": 2}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with pytest.raises(OSError, match="timed out"):
+        urllib.request.urlopen(request, timeout=1.5)  # pylint: disable=consider-using-with
+    assert http("GET", server.url("/health"))[0] == 200
+    metrics = http("GET", server.url("/metrics"))[1].decode()
+    assert _metric(metrics, "vllm:num_requests_running") == 1
+    assert _metric(metrics, "vllm:generation_tokens_total") == 2
+    (tmp_path / "vllm-standin-hang").unlink()
+    assert http("POST", server.url("/v1/completions"), {"model": "qwen3.6", "prompt": "a", "max_tokens": 2})[0] == 200
+
+
+def test_crash_file_fails_every_start_with_its_first_line(tmp_path: Path, servers: List[Server]) -> None:
+    bed = Bed(tmp_path)
+    (tmp_path / "vllm-standin-crash").write_text("RuntimeError: NPU function error: aclrtMalloc, error code is 207001\nsecond line\n")
+    server = start(servers, bed, ["--served-model-name", "qwen3.6"])
+    assert server.wait_exit() == 1
+    assert "Starting to load model" in server.log
+    assert server.log.rstrip().splitlines()[-1].endswith(") RuntimeError: NPU function error: aclrtMalloc, error code is 207001")
+    assert "second line" not in server.log and "Application startup complete." not in server.log
+
+
+def test_empty_crash_file_fails_the_start_with_an_npu_error(tmp_path: Path, servers: List[Server]) -> None:
+    bed = Bed(tmp_path)
+    (tmp_path / "vllm-standin-crash").write_text("")
+    server = start(servers, bed, ["--served-model-name", "qwen3.6"])
+    assert server.wait_exit() == 1
+    assert "RuntimeError: ACL stream synchronize failed, error code:507035" in server.log

@@ -196,6 +196,14 @@ def test_the_gate_names_the_first_failure(container, health, answer, reason):
     assert verdict['reason'] == reason
 
 
+def test_a_replica_whose_health_answers_but_whose_completion_times_out_is_hung():
+    timed_out = {'status': -1, 'msg': 'Status code was -1 and not [200]: Request failed: <urlopen error timed out>'}
+    verdict = gate_verdict('r0', HEALTHY, {'status': 200}, timed_out, 120)
+    assert verdict == {'name': 'r0', 'passed': False, 'reason': 'hung: /health answers 200 but no completion came within 120 s'}
+    refused = gate_verdict('r0', HEALTHY, {'status': 200}, {'status': -1, 'msg': 'Request failed: Connection refused'}, 120)
+    assert refused['reason'].startswith('the completion answered -1')
+
+
 # --- report ---
 
 def test_report_rows_one_per_step_in_node_order():

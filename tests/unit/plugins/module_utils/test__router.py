@@ -59,6 +59,13 @@ def test_verified_endpoints_leave_headless_ranks_out():
     assert _router.router_instances([node]) == []
 
 
+def test_hung_or_failed_replicas_are_no_workers():
+    records = [endpoint('npu-a2-01', '10.0.0.11', i) for i in range(3)]
+    records[1] = dict(records[1], health='hung', serving=False)
+    workers = _router.node_workers({'inventory_hostname': 'npu-a2-01', 'vllm_serve_endpoints': records})
+    assert workers == [('qwen3.6', 'http://10.0.0.11:8000'), ('qwen3.6', 'http://10.0.0.11:8002')]
+
+
 def test_plan_gives_the_workers_in_check_mode_at_the_address_endpoint_records_uses():
     instances = _router.router_instances([planned('npu-a2-02', 2, host='10.0.0.12'), planned('npu-a2-03', 1)])
     assert instances[0]['workers'] == ['http://10.0.0.12:8000', 'http://10.0.0.12:8001', 'http://npu-a2-03:8000']

@@ -7,13 +7,17 @@
 The text is a function of (model, prompt) only, so a test can predict it and two replicas of the same
 model agree. Requests beyond ``--max-num-seqs`` wait for a slot, as in vLLM's scheduler, and show up
 in ``vllm:num_requests_waiting``. Timing (first token, per token) is set by stand-in knobs so a
-benchmark has something to measure.
+benchmark has something to measure. A hang file (``hang_file``, the knob VLLM_STANDIN_HANG_FILE) makes the
+engine hang as a real one can (a stuck collective, a dead NPU stream): while it exists, requests take their
+scheduler slot and produce nothing, /health still answers 200 and /metrics shows them running with no new
+generation tokens; removing it lets them go on.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 import time
@@ -102,8 +106,10 @@ class Engine:
         first_token_seconds: float,
         token_seconds: float,
         answers: Optional[Mapping[str, str]] = None,
+        hang_file: str = "",
     ) -> None:
         self.model_name = model_name
+        self.hang_file = hang_file
         # An answer key (test bed): the text given to the questions it holds, so an accuracy score is known in advance.
         self.answers = dict(answers or {})
         self.max_num_seqs = max_num_seqs
@@ -138,6 +144,14 @@ class Engine:
             % (self.max_model_len, prompt_tokens + max_tokens, prompt_tokens, max_tokens)
         )
 
+    def hung(self) -> bool:
+        """The hang file exists: the engine makes no progress."""
+        return bool(self.hang_file) and os.path.exists(self.hang_file)
+
+    def _wait_while_hung(self) -> None:
+        while self.hung():
+            time.sleep(0.05)
+
     def generate(self, served_model: str, prompt: str, max_tokens: int, ignore_eos: bool) -> Iterator[str]:
         """Yield the tokens one by one, paced like a decode loop, holding a scheduler slot meanwhile."""
         started = time.monotonic()
@@ -154,6 +168,7 @@ class Engine:
         try:
             time.sleep(self.first_token_seconds)
             for index, token in enumerate(tokens):
+                self._wait_while_hung()
                 if index:
                     time.sleep(self.token_seconds)
                 else:

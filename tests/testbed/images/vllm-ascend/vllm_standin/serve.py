@@ -17,6 +17,12 @@ Stand-in knobs (environment, image only, never set by the roles):
   VLLM_STANDIN_NEVER_READY           1: weight loading never ends, the API never listens (an image that never becomes healthy)
   VLLM_STANDIN_ANSWER_KEY            a JSON file, question -> answer: a prompt asking one of its questions is answered
                                      with that text (an accuracy test's known score); unset: deterministic words
+  VLLM_STANDIN_HANG_FILE             while this file exists the engine hangs: /health answers 200, completions take their
+                                     slot and produce nothing (default /tmp/vllm-standin-hang; a test touches it inside
+                                     a running container, so the replica's configuration does not change)
+  VLLM_STANDIN_CRASH_FILE            when this file exists at start the engine fails its warm-up and the server exits 1,
+                                     logging the file's first line as its error (default /tmp/vllm-standin-crash: a
+                                     container that has it crash-loops under its restart policy)
 On SIGTERM with --shutdown-timeout N > 0 (vLLM 0.18 on) the server stops accepting connections and lets the running
 requests finish for at most N seconds, as vLLM does; without it (0, or vLLM 0.17) they are aborted at once.
 Real variables read: ASCEND_RT_VISIBLE_DEVICES, HCCL_IF_BASE_PORT, HCCL_IF_IP, GLOO_SOCKET_IFNAME, VLLM_PORT, VLLM_API_KEY,
@@ -39,8 +45,25 @@ from .http_api import ROUTES, ServingState, make_server
 from .logs import VllmLog
 
 
+DEFAULT_HANG_FILE = "/tmp/vllm-standin-hang"
+DEFAULT_CRASH_FILE = "/tmp/vllm-standin-crash"
+DEFAULT_CRASH_ERROR = "RuntimeError: ACL stream synchronize failed, error code:507035"
+
+
 class StartupError(Exception):
     """Start-up stops here; the message is what the real server would print."""
+
+
+def crash_error(path: str) -> str:
+    """The error a start fails with when the crash file exists: its first line, else a default; empty when absent."""
+    if not path or not os.path.exists(path):
+        return ""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline().strip()
+    except OSError:
+        first = ""
+    return first or DEFAULT_CRASH_ERROR
 
 
 def _float_env(environ: Mapping[str, str], name: str, default: float) -> float:
@@ -225,6 +248,11 @@ class Server:
             # Stuck as a real server can be (a hung collective, a compile that never ends): no error, never ready.
             self.stop.wait()
             return
+        crash = crash_error(self.env.get("VLLM_STANDIN_CRASH_FILE", DEFAULT_CRASH_FILE))
+        if crash:
+            # Fails its warm-up every time it starts, as an engine on a broken NPU or a bad kernel does.
+            self.engine_log.error("core.py", "EngineCore failed during warm-up")
+            raise StartupError(crash)
         self.engine_log.info("core.py", "init engine (profile, create kv cache, warmup model) took %.2f seconds" % (seconds * 0.2))
 
     def answer_key(self) -> Dict[str, str]:
@@ -325,6 +353,7 @@ class Server:
             _float_env(self.env, "VLLM_STANDIN_FIRST_TOKEN_SECONDS", 0.02),
             _float_env(self.env, "VLLM_STANDIN_TOKEN_SECONDS", 0.002),
             self.answer_key(),
+            self.env.get("VLLM_STANDIN_HANG_FILE", DEFAULT_HANG_FILE),
         )
         keys = list(args.api_key or [self.env.get("VLLM_API_KEY", "")])
         state = ServingState(self.served_names(), self.model, engine, [k for k in keys if k], self.version, self.api_log)
