@@ -48,8 +48,8 @@ description:
     thresholds, ports, complete receivers, a router's metrics reachable from the monitoring host
     (module_utils/_validate_monitoring.py). C(remove): no misspelt C(ascend_remove_*) name (nothing would read it), and the nodes
     that share one model directory on C(nfs) or C(shared) storage agree on removing its weights (module_utils/_validate_remove.py).
-    C(faults): C(ascend_max_fail_percentage) a whole percentage from 0 to 100, and C(ascend_any_errors_fatal) refused for Ansible's own C(ANSIBLE_ANY_ERRORS_FATAL), which does its job
-    (module_utils/_validate_faults.py)."
+    C(faults): C(ascend_max_fail_percentage) a whole percentage from 0 to 100, and C(ascend_any_errors_fatal) refused for
+    Ansible's own C(ANSIBLE_ANY_ERRORS_FATAL), which does its job (module_utils/_validate_faults.py)."
   - Why an action plugin and not a module? A module runs on a host, so it would need a connection (or C(delegate_to)
     with every host's variables passed in as arguments, secrets included); an action plugin reads C(hostvars) on the
     controller, where the inventory already is.
