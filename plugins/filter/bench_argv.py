@@ -14,7 +14,9 @@ description:
     C(docker run --rm --network host ... <image> vllm) with O(settings.image)), C(bench serve), then the options.
   - Full flag names only, the temperature always given (vLLM 0.18 no longer defaults to greedy), the result saved as
     C(<result_dir>/<target name>.json) with the target as C(--label) and C(--metadata target=... kind=... node=... replica=...).
-  - Never the API key - it belongs in the environment as C(OPENAI_API_KEY), which C(vllm bench serve) sends as the bearer token.
+  - Never the API key on the command line - with O(settings.key_file) (a file on the client that holds it), the command runs
+    under C(/bin/sh -c) that exports the file's content as C(OPENAI_API_KEY), which C(vllm bench serve) sends as the bearer
+    token, and execs the client; a task's C(environment) would put the key on the remote shell's command line instead.
   - Fails naming the setting when a setting is wrong.
 options:
   _input:
@@ -28,7 +30,7 @@ options:
         C(inf)), C(max_concurrency) (null), C(burstiness) (1.0), C(goodput) (C({ttft: MS, tpot: MS, e2el: MS}) or
         C(ttft:MS) words), C(percentile_metrics) ([ttft, tpot, itl, e2el]), C(metric_percentiles) ([99]), C(temperature)
         (0), C(seed) (0), C(ignore_eos), C(trust_remote_code), C(extra_options) (more flags), C(command), C(venv),
-        C(image), C(result_dir)."
+        C(image), C(result_dir), C(key_file)."
     type: dict
     default: {}
 """

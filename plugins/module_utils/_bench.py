@@ -52,6 +52,7 @@ DEFAULT_SETTINGS = {
     'venv': '/opt/ascend_ops/vllm-bench',
     'image': '',
     'result_dir': '/var/tmp/ascend_ops-vllm-bench',
+    'key_file': '',
 }
 BACKENDS = {'openai': '/v1/completions', 'openai-chat': '/v1/chat/completions'}
 DATASETS = ('random',)
@@ -381,7 +382,7 @@ def bench_options(target: Mapping[str, Any], settings: Optional[Mapping[str, Any
     Full flag names (argparse takes prefixes, a later release may not), the
     temperature always (0.18 no longer defaults to greedy), and the result
     saved as ``<result_dir>/<target name>.json`` labelled with the target.
-    Never the API key: it goes in the environment (``OPENAI_API_KEY``).
+    Never the API key: :func:`bench_argv` reads it into ``OPENAI_API_KEY`` from a file.
     """
     merged = _settings(settings)
     for key in ('name', 'url', 'model', 'tokenizer'):
@@ -441,9 +442,26 @@ def bench_command(settings: Optional[Mapping[str, Any]] = None, target: Optional
     return [merged['venv'].rstrip('/') + '/bin/vllm']
 
 
+# Reads the key into the client's environment inside the shell: the key is in
+# no command line (a task's environment would put it on the remote shell's,
+# which `ps` and ansible -vvv show), only in the 0600 file and the process's
+# own environment.
+KEY_WRAPPER = 'OPENAI_API_KEY=$(cat "$0") && export OPENAI_API_KEY && exec "$@"'
+
+
 def bench_argv(target: Mapping[str, Any], settings: Optional[Mapping[str, Any]] = None) -> List[str]:
-    """The whole command line of one target's ``vllm bench serve``."""
-    return bench_command(settings, target) + ['bench', 'serve'] + bench_options(target, settings)
+    """The whole command line of one target's ``vllm bench serve``.
+
+    With ``key_file`` (a file on the client holding the API key), the command
+    runs under ``/bin/sh -c`` :data:`KEY_WRAPPER`, which exports the file's
+    content as ``OPENAI_API_KEY`` (the bearer token the client sends) and
+    execs the client.
+    """
+    merged = _settings(settings)
+    words = bench_command(settings, target) + ['bench', 'serve'] + bench_options(target, settings)
+    if merged['key_file']:
+        return ['/bin/sh', '-c', KEY_WRAPPER, str(merged['key_file'])] + words
+    return words
 
 
 # ---------------------------------------------------------------- results

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import subprocess
 
 import pytest
 import yaml
@@ -203,6 +204,27 @@ def test_the_api_key_is_never_on_the_command_line():
                                          '-v', '/data/models/Eco-Tech/Qwen3.6-27B-w8a8:/data/models/Eco-Tech/Qwen3.6-27B-w8a8:ro',
                                          'quay.io/ascend/vllm-ascend:v0.18.0rc1']
     assert not [word for word in argv if 'api' in word.lower() and 'key' in word.lower() and word != 'OPENAI_API_KEY']
+
+
+def test_with_a_key_file_the_command_reads_the_key_itself(tmp_path):
+    """The wrapper run for real: the client sees OPENAI_API_KEY, no word of the command line holds the key."""
+    key_file = tmp_path / '.api-key'
+    key_file.write_text('sk-test-4242')
+    key_file.chmod(0o600)
+    client = tmp_path / 'vllm'
+    client.write_text('#!/bin/sh\nprintf "%s|%s" "$OPENAI_API_KEY" "$1 $2"\n')
+    client.chmod(0o755)
+    argv = _bench.bench_argv(TARGET, {'command': [str(client)], 'key_file': str(key_file), 'result_dir': '/var/tmp/b/1'})
+    assert argv[:4] == ['/bin/sh', '-c', _bench.KEY_WRAPPER, str(key_file)]
+    assert argv[4:7] == [str(client), 'bench', 'serve']
+    assert not [word for word in argv if 'sk-test-4242' in word]
+    ran = subprocess.run(argv, capture_output=True, text=True, check=True, env={'PATH': '/usr/bin:/bin'})
+    assert ran.stdout == 'sk-test-4242|bench serve'
+
+
+def test_without_a_key_file_the_client_runs_alone():
+    argv = _bench.bench_argv(TARGET, {'command': ['/opt/vllm/bin/vllm'], 'key_file': ''})
+    assert argv[0] == '/opt/vllm/bin/vllm'
 
 
 def test_a_command_given_wins_over_the_image_and_the_venv():
