@@ -50,6 +50,9 @@ ENTRY_FIELDS = ('name', 'kind', 'version', 'size', 'sha256', 'path')
 # The host roles a need can come from (deploy.yml's plays).
 SERVING = 'serving'
 ROUTER = 'router'
+# A serving node of a cluster with a monitoring group (it runs the NPU exporter).
+MONITORED = 'monitored'
+# A host of the monitoring group (it runs Prometheus).
 MONITORING = 'monitoring'
 
 _SHA256 = re.compile(r'^[0-9a-f]{64}$')
@@ -100,6 +103,26 @@ def deb_file_pin(file_name: str) -> Optional[Tuple[str, str]]:
         return None
     # apt-get download writes the version's ':' (epoch) as %3a and '+' as %2b.
     return parts[0], parts[1].replace('%3a', ':').replace('%2b', '+')
+
+
+def apt_closure(text: str, arch: str = '') -> List[str]:
+    """The real packages of ``apt-cache depends --recurse`` output, in its order: what ``apt-get download`` fetches.
+
+    The output names each package on a line of its own (its dependencies
+    indented below it); a virtual package is ``<name>``, one of a foreign
+    architecture ``name:arch``, kept only when ``arch`` (dpkg's: arm64, amd64) is it.
+    """
+    packages = []  # type: List[str]
+    for line in text.splitlines():
+        if not line or line[0].isspace() or line.startswith('<'):
+            continue
+        name = line.strip()
+        if ':' in name:
+            if name.partition(':')[2] != arch:
+                continue
+        if name not in packages:
+            packages.append(name)
+    return packages
 
 
 def image_archive_path(image: str) -> str:
@@ -163,8 +186,8 @@ def host_needs(host: str, roles: Sequence[str], settings: Mapping[str, Any],
                stems: Optional[Mapping[str, Any]] = None, arch: str = 'aarch64') -> List[Need]:
     """What the bundle must hold for one host.
 
-    ``roles``: which of ``serving``, ``router``, ``monitoring`` the host has in
-    deploy.yml. ``settings``: the roles' variables as the roles see them
+    ``roles``: which of ``serving``, ``router``, ``monitored``, ``monitoring``
+    the host has in deploy.yml. ``settings``: the roles' variables as the roles see them
     (``vllm_image_*``, ``model_weights_*``, ``npu_driver_*``,
     ``container_engine_packages``, ``vllm_router_package(s)``,
     ``prometheus_*``, ``npu_exporter_*``), plus ``catalog_extra``
@@ -184,8 +207,12 @@ def host_needs(host: str, roles: Sequence[str], settings: Mapping[str, Any],
         weights = catalog_answer(_text(settings, 'model_weights_node_type'), model=_text(settings, 'model_weights_model'),
                                  extra=extra, weight_repository=_text(settings, 'model_weights_repository'))
         repository = weights['weight_repository']
-        needs.append(_need(repository, 'weights', _text(settings, 'model_weights_revision'), weights_path(repository),
-                           host, 'model_weights_model'))
+        weights_need = _need(repository, 'weights', _text(settings, 'model_weights_revision'), weights_path(repository),
+                             host, 'model_weights_model')
+        # bundle.yml stages the weights through model_weights, which takes a model of the catalog.
+        weights_need['model'] = _text(settings, 'model_weights_model')
+        weights_need['node_type'] = _text(settings, 'model_weights_node_type')
+        needs.append(weights_need)
         node_type = _text(settings, 'npu_driver_node_type')
         components = [('driver', 'npu_driver_version')]
         if _true(settings, 'npu_driver_firmware', True):
@@ -198,7 +225,7 @@ def host_needs(host: str, roles: Sequence[str], settings: Mapping[str, Any],
         debs = [(name, 'container_engine_packages') for name in _list(settings, 'container_engine_packages')]
         if _text(settings, 'model_weights_storage') == 'nfs':
             debs += [(name, 'model_weights_cache_nfs_packages') for name in _list(settings, 'model_weights_cache_nfs_packages')]
-        if MONITORING in roles and _text(settings, 'npu_exporter_package'):
+        if MONITORED in roles and _text(settings, 'npu_exporter_package'):
             debs += [(name, 'npu_exporter_packages') for name in _list(settings, 'npu_exporter_packages')]
         needs += [_need(name, 'deb', '', KIND_DIRECTORIES['deb'], host, variable) for name, variable in debs]
     if ROUTER in roles:
@@ -209,7 +236,7 @@ def host_needs(host: str, roles: Sequence[str], settings: Mapping[str, Any],
             raise BundleError("vllm_router_package: %r is not pinned (name==version); a bundle holds one version of it"
                               % _text(settings, 'vllm_router_package'))
         needs += [_need(name, 'wheel', version, KIND_DIRECTORIES['wheel'], host, 'vllm_router_package') for name, version in pins]
-    if 'prometheus' in roles:
+    if MONITORING in roles:
         packages = _list(settings, 'prometheus_packages')
         if _true(settings, 'prometheus_alertmanager'):
             packages += _list(settings, 'prometheus_alertmanager_packages')
@@ -376,9 +403,10 @@ def verdict(needs: Sequence[Need], entries: Sequence[Entry], files: Mapping[str,
                 'a bundle made for this inventory (ansible-playbook playbooks/bundle.yml)', candidates[0]['path']))
             continue
         if not matching:
+            accepted = ('the package downloaded from Huawei as %s, then playbooks/bundle.yml again (it writes the manifest)' % need['path']
+                        if need['kind'] == 'driver' else 'a bundle made for this inventory (ansible-playbook playbooks/bundle.yml)')
             problems.append(_problem(need, 'the bundle has no %s %s%s' % (
-                need['kind'], need['name'], ' %s' % need['version'] if need['version'] and need['kind'] != 'image' else ''),
-                'a bundle made for this inventory (ansible-playbook playbooks/bundle.yml)'))
+                need['kind'], need['name'], ' %s' % need['version'] if need['version'] and need['kind'] != 'image' else ''), accepted))
             continue
         for entry in matching:
             used.add(entry['path'])
@@ -404,3 +432,9 @@ def summary(needs: Sequence[Need], entries: Sequence[Entry]) -> List[Dict[str, A
                      'present': bool(matching), 'files': len(matching), 'bytes': sum(entry['size'] for entry in matching),
                      'needed_by': sorted(set(who['host'] for who in need['needed_by']))})
     return rows
+
+
+def problem_rows(problems: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """The report's rows of :func:`verdict`'s problems: kind, artifact, problem, needed_by (the hosts)."""
+    return [{'kind': found['kind'], 'artifact': found['artifact'], 'problem': found['problem'],
+             'needed_by': ', '.join(sorted(set(who['host'] for who in found['needed_by'])))} for found in problems]

@@ -278,3 +278,33 @@ def test_read_bundle_says_why_a_manifest_cannot_be_read(tmp_path):
     assert 'cannot read' in read_bundle(str(tmp_path))['error']
     (tmp_path / 'manifest.json').write_text('[]')
     assert 'no list "artifacts"' in read_bundle(str(tmp_path))['error']
+
+
+# apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces --no-enhances haproxy,
+# Debian 12 (bookworm) amd64, trimmed.
+APT_DEPENDS = """haproxy
+  PreDepends: dpkg
+  Depends: libc6
+  Depends: liblua5.3-0
+  Depends: libsystemd0
+    libelogind0
+  Depends: lsb-base
+    sysvinit-utils
+dpkg
+  PreDepends: libc6
+  Depends: tar
+init-system-helpers
+ |Depends: usrmerge
+  Depends: usr-is-merged
+    usrmerge
+libc6
+  Depends: libgcc-s1
+<lsb-base>
+libc6:i386
+libc6:arm64
+"""
+
+
+def test_the_apt_closure_keeps_real_packages_of_the_target_architecture():
+    assert _bundle.apt_closure(APT_DEPENDS, 'arm64') == ['haproxy', 'dpkg', 'init-system-helpers', 'libc6', 'libc6:arm64']
+    assert 'libc6:i386' not in _bundle.apt_closure(APT_DEPENDS, 'amd64')

@@ -582,9 +582,11 @@ def test_every_topic_has_a_check():
     from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_rolling  # noqa: F401 pylint: disable=unused-import
     from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_accuracy  # noqa: F401 pylint: disable=unused-import
     from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_monitoring  # noqa: F401 pylint: disable=unused-import
+    from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_bundle  # noqa: F401 pylint: disable=unused-import
     # The topics of the day-two modules register in the order pytest imports their tests: compared as a set.
     assert sorted(_validate.topics()) == sorted(['types', 'node_type', 'model', 'image', 'plan', 'data_parallel', 'weights', 'api_key',
-                                                 'hccl', 'driver', 'router', 'bench', 'rolling', 'accuracy', 'monitoring'])
+                                                 'hccl', 'driver', 'router', 'bench', 'rolling', 'accuracy', 'monitoring',
+                                                 'bundle'])
 
 
 # ---------------------------------------------------------------- the cluster endpoint (router)
