@@ -55,6 +55,7 @@ MONITORED = 'monitored'
 # A host of the monitoring group (it runs Prometheus).
 MONITORING = 'monitoring'
 
+_RELEASE = re.compile(r'^v?[0-9]+[.][0-9]+[.][0-9]+(?:rc[0-9]+)?(?:[.]post[0-9]+)?')
 _SHA256 = re.compile(r'^[0-9a-f]{64}$')
 _PIN = re.compile(r'^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*(?:#.*)?$')
 
@@ -352,10 +353,17 @@ def _problem(need: Mapping[str, Any], what: str, accepted: str, path: str = '') 
             'needed_by': [dict(who) for who in need.get('needed_by', [])]}
 
 
+def _image_family(image: str) -> Tuple[str, str]:
+    """(repository, tag variant) of an image reference: ``quay.io/ascend/vllm-ascend:v0.18.0rc1-a3`` -> (..., '-a3')."""
+    repository, _sep, tag = image.rpartition(':')
+    return repository, _RELEASE.sub('', tag)
+
+
 def _candidates(need: Mapping[str, Any], entries: Sequence[Entry]) -> List[Entry]:
     kind = need['kind']
     if kind == 'image':
-        return [entry for entry in entries if entry['kind'] == 'image' and entry['name'].rsplit(':', 1)[0] == need['name'].rsplit(':', 1)[0]]
+        # Another release of the same image: the repository and the tag's variant (-a3, -openeuler) agree.
+        return [entry for entry in entries if entry['kind'] == 'image' and _image_family(entry['name']) == _image_family(need['name'])]
     if kind == 'wheel':
         return [entry for entry in entries if entry['kind'] == 'wheel' and wheel_name(entry['name']) == wheel_name(need['name'])]
     return [entry for entry in entries if entry['kind'] == kind and entry['name'] == need['name']]
@@ -368,16 +376,17 @@ def _matches(need: Mapping[str, Any], entry: Entry) -> bool:
 
 
 def _integrity(entry: Entry, files: Mapping[str, Optional[Mapping[str, Any]]]) -> Optional[Tuple[str, str]]:
+    """What is wrong with an entry's file (the artifact named first), or None."""
     found = files.get(entry['path'])
+    artifact = '%s %s' % (entry['kind'], entry['name'])
+    again = 'the file as the bundle was made (make the bundle again)'
     if found is None:
-        return 'is in the manifest but %s is not in the bundle' % entry['path'], 'the file the manifest lists'
+        return '%s: %s is in the manifest but not in the bundle' % (artifact, entry['path']), 'the file the manifest lists'
     if found.get('size') != entry['size']:
-        return ('%s has %s bytes, the manifest says %d' % (entry['path'], found.get('size'), entry['size']),
-                'the file as the bundle was made (make the bundle again)')
+        return '%s: %s has %s bytes, the manifest says %d' % (artifact, entry['path'], found.get('size'), entry['size']), again
     sha256 = found.get('sha256')
     if sha256 and sha256 != entry['sha256']:
-        return ('%s has sha256 %s, the manifest says %s' % (entry['path'], sha256, entry['sha256']),
-                'the file as the bundle was made (make the bundle again)')
+        return '%s: %s has sha256 %s, the manifest says %s' % (artifact, entry['path'], sha256, entry['sha256']), again
     return None
 
 
@@ -396,11 +405,13 @@ def verdict(needs: Sequence[Need], entries: Sequence[Entry], files: Mapping[str,
         candidates = _candidates(need, entries)
         matching = [entry for entry in candidates if _matches(need, entry)]
         if not matching and candidates:
-            versions = sorted(set(entry['name'] if need['kind'] == 'image' else entry['version'] for entry in candidates))
-            problems.append(_problem(need, 'the bundle has %s %s %s, not %s' % (
-                need['kind'], need['name'].rsplit(':', 1)[0] if need['kind'] == 'image' else need['name'],
-                ', '.join(versions), need['name'] if need['kind'] == 'image' else need['version']),
-                'a bundle made for this inventory (ansible-playbook playbooks/bundle.yml)', candidates[0]['path']))
+            if need['kind'] == 'image':
+                what = 'the bundle has image %s, not %s' % (', '.join(sorted(set(entry['name'] for entry in candidates))), need['name'])
+            else:
+                what = 'the bundle has %s %s %s, not %s' % (need['kind'], need['name'],
+                                                            ', '.join(sorted(set(entry['version'] for entry in candidates))), need['version'])
+            problems.append(_problem(need, what, 'a bundle made for this inventory (ansible-playbook playbooks/bundle.yml)',
+                                     candidates[0]['path']))
             continue
         if not matching:
             accepted = ('the package downloaded from Huawei as %s, then playbooks/bundle.yml again (it writes the manifest)' % need['path']

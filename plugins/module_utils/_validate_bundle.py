@@ -127,9 +127,7 @@ def check_offline_bundle(inventory: Inventory) -> List[Problem]:
         wanted = [dict(need, needed_by=[who for who in need['needed_by'] if who['host'] in hosts]) for need in needs]
         wanted = [need for need in wanted if need['needed_by']]
         for verdict in _bundle.verdict(wanted, bundle['manifest'], bundle['files']):
-            # The problem names the artifact already, or the file: then say which artifact it is.
-            what = ('%s (%s)' % (verdict['problem'], directory) if verdict['artifact'] in verdict['problem']
-                    else '%s %s: %s (%s)' % (verdict['kind'], verdict['artifact'], verdict['problem'], directory))
+            what = '%s (%s)' % (verdict['problem'], directory)
             for host, variable in _who(verdict, hosts):
                 found.append(problem(inventory.blame(host, variable), what, verdict['accepted'], host=host,
                                      source=inventory.source(host, variable)))

@@ -240,7 +240,8 @@ def test_a_missing_file_and_a_missing_artifact_are_told_apart(bundle):
     (directory / 'drivers' / 'Atlas-A3-hdk-npu-firmware_7.7.0.1.231.run').unlink()
     problems = _problems(directory, needs)
     assert [problem['artifact'] for problem in problems] == ['Atlas-A3-hdk-npu-firmware']
-    assert 'is in the manifest but drivers/Atlas-A3-hdk-npu-firmware_7.7.0.1.231.run is not in the bundle' in problems[0]['problem']
+    assert problems[0]['problem'] == ('driver Atlas-A3-hdk-npu-firmware: drivers/Atlas-A3-hdk-npu-firmware_7.7.0.1.231.run'
+                                      ' is in the manifest but not in the bundle')
     manifest = json.loads((directory / 'manifest.json').read_text())
     manifest['artifacts'] = [entry for entry in manifest['artifacts'] if entry['kind'] != 'weights']
     (directory / 'manifest.json').write_text(json.dumps(manifest))
@@ -255,8 +256,7 @@ def test_other_versions_are_wrong_versions_naming_what_the_bundle_has(bundle):
                                                                                    npu_driver_version='25.2.0'), STEMS))
     problems = dict((problem['kind'] + ':' + problem['artifact'], problem) for problem in _problems(directory, newer))
     image = problems['image:quay.io/ascend/vllm-ascend:v0.18.0-a3']
-    assert image['problem'] == ('the bundle has image quay.io/ascend/vllm-ascend quay.io/ascend/vllm-ascend:v0.18.0rc1-a3, '
-                                'not quay.io/ascend/vllm-ascend:v0.18.0-a3')
+    assert image['problem'] == 'the bundle has image quay.io/ascend/vllm-ascend:v0.18.0rc1-a3, not quay.io/ascend/vllm-ascend:v0.18.0-a3'
     driver = problems['driver:Atlas-A3-hdk-npu-driver']
     assert driver['problem'] == 'the bundle has driver Atlas-A3-hdk-npu-driver 25.0.rc1.1, not 25.2.0'
     assert driver['needed_by'] == [{'host': 'npu-a3-01', 'variable': 'npu_driver_version'}]
@@ -270,6 +270,8 @@ def test_a_missing_node_type_image_is_refused(bundle):
     assert {problem['artifact'] for problem in problems} >= {'quay.io/ascend/vllm-ascend:v0.18.0rc1',
                                                              'Ascend-hdk-910b-npu-driver'}
     image = [problem for problem in problems if problem['kind'] == 'image'][0]
+    # The A3 image is no other release of the A2 one: the A2 image is missing, not of a wrong version.
+    assert image['problem'] == 'the bundle has no image quay.io/ascend/vllm-ascend:v0.18.0rc1'
     assert image['needed_by'] == [{'host': 'npu-a2-01', 'variable': 'vllm_image_version'}]
 
 
