@@ -65,7 +65,7 @@ options:
     choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench, rolling, accuracy, monitoring,
               bundle]
   skip_checks:
-    description: Topics to leave out of O(checks) (C(playbooks/bundle.yml) leaves out C(bundle): it makes the bundle).
+    description: Topics to leave out of O(checks); C(playbooks/bundle.yml) leaves out C(bundle), as it makes the bundle.
     type: list
     elements: str
     default: []
