@@ -252,8 +252,8 @@ def test_a_missing_file_and_a_missing_artifact_are_told_apart(bundle):
 
 def test_other_versions_are_wrong_versions_naming_what_the_bundle_has(bundle):
     directory, _needs = bundle
-    newer = _bundle.merge_needs(_bundle.host_needs('npu-a3-01', ['serving'], dict(A3, vllm_image_version='v0.18.0',
-                                                                                   npu_driver_version='25.2.0'), STEMS))
+    settings = dict(A3, vllm_image_version='v0.18.0', npu_driver_version='25.2.0')
+    newer = _bundle.merge_needs(_bundle.host_needs('npu-a3-01', ['serving'], settings, STEMS))
     problems = dict((problem['kind'] + ':' + problem['artifact'], problem) for problem in _problems(directory, newer))
     image = problems['image:quay.io/ascend/vllm-ascend:v0.18.0-a3']
     assert image['problem'] == 'the bundle has image quay.io/ascend/vllm-ascend:v0.18.0rc1-a3, not quay.io/ascend/vllm-ascend:v0.18.0-a3'
