@@ -155,7 +155,7 @@ class ActionModule(ActionBase):
 
         problems = _validate.validate(inventory, checks)
         open_endpoints = _validate.open_endpoints(inventory) if checks is None or 'api_key' in checks else []
-        result.update(changed=False, open_endpoints=open_endpoints, bundle_needs=_validate_bundle.inventory_needs(inventory)[0])
+        result.update(changed=False, open_endpoints=open_endpoints, bundle_needs=self._bundle_needs(inventory))
         if open_endpoints:
             self._display.warning(
                 'validate_inventory: %s serve every interface (0.0.0.0) without an API key: anyone who reaches the nodes'
@@ -172,6 +172,14 @@ class ActionModule(ActionBase):
             result['problems'] = []
             result['msg'] = '%d hosts pass every check (%s)' % (len(play_hosts), ', '.join(checks or _validate.topics()))
         return result
+
+    @staticmethod
+    def _bundle_needs(inventory: Any) -> List[Dict[str, Any]]:
+        """What an offline bundle must hold for the inventory; none where the settings give none (the checks say why)."""
+        try:
+            return _validate_bundle.inventory_needs(inventory)[0]
+        except (ValueError, TypeError, KeyError, AttributeError):  # a setting of the wrong shape: the checks report it
+            return []
 
     @staticmethod
     def _read_hosts(hostvars: Any, play_hosts: List[str], prefixes: Tuple[str, ...]

@@ -198,6 +198,9 @@ def host_needs(host: str, roles: Sequence[str], settings: Mapping[str, Any],
     needs = []  # type: List[Need]
     extra = settings.get('catalog_extra') or None
     if SERVING in roles:
+        for variable in ('vllm_image_model', 'vllm_image_version', 'model_weights_model'):
+            if not _text(settings, variable):
+                raise BundleError('%s: is not set; a bundle holds the image and the weights of a model and a release' % variable)
         image = catalog_answer(
             _text(settings, 'vllm_image_node_type'), model=_text(settings, 'vllm_image_model'),
             vllm_ascend_version=_text(settings, 'vllm_image_version'), extra=extra,

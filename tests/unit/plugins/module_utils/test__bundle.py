@@ -84,6 +84,11 @@ def test_an_unknown_node_type_without_package_names_is_refused_naming_the_variab
     assert _bundle.driver_package(STEMS, 'atlas_900', 'driver', '25.0', 'aarch64', 'my.run')['file'] == 'my.run'
 
 
+def test_a_serving_host_without_a_model_has_no_bundle_to_make():
+    with pytest.raises(BundleError, match='vllm_image_model: is not set'):
+        _bundle.host_needs('n', ['serving'], dict(A2, vllm_image_model=''), STEMS)
+
+
 def test_an_image_too_old_for_the_model_is_the_catalogs_refusal():
     with pytest.raises(CatalogError, match='too old'):
         _bundle.host_needs('n', ['serving'], dict(A2, vllm_image_version='v0.17.0rc1'), STEMS)
