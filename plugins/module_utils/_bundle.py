@@ -412,7 +412,8 @@ def verdict(needs: Sequence[Need], entries: Sequence[Entry], files: Mapping[str,
                 what = 'the bundle has image %s, not %s' % (', '.join(sorted(set(entry['name'] for entry in candidates))), need['name'])
             else:
                 what = 'the bundle has %s %s %s, not %s' % (need['kind'], need['name'],
-                                                            ', '.join(sorted(set(entry['version'] for entry in candidates))), need['version'])
+                                                            ', '.join(sorted(set(entry['version'] or '(no version)' for entry in candidates))),
+                                                            need['version'])
             problems.append(_problem(need, what, 'a bundle made for this inventory (ansible-playbook playbooks/bundle.yml)',
                                      candidates[0]['path']))
             continue

@@ -268,6 +268,13 @@ def test_other_versions_are_wrong_versions_naming_what_the_bundle_has(bundle):
     assert len(problems) == 2
 
 
+def test_a_driver_file_without_a_readable_version_says_so():
+    need = _bundle.host_needs('n', ['serving'], A2, STEMS)[2]
+    entry = _bundle.manifest_entry(need['name'], 'driver', '', need['path'], 1, sha(b'x'))
+    problems = _bundle.verdict([need], [entry], {need['path']: {'size': 1, 'sha256': sha(b'x')}})
+    assert problems[0]['problem'] == 'the bundle has driver Ascend-hdk-910b-npu-driver (no version), not 25.0.rc1.1'
+
+
 def test_a_missing_node_type_image_is_refused(bundle):
     directory, needs = bundle
     a2 = _bundle.merge_needs(needs + _bundle.host_needs('npu-a2-01', ['serving'], A2, STEMS))
