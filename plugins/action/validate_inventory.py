@@ -26,6 +26,8 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_a
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_monitoring  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_remove  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_faults  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_bundle
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._bundle_read import read_bundle
 
 try:  # ansible-core 2.19+: values loaded from files carry their file and line
     from ansible._internal._datatag._tags import Origin  # pylint: disable=ansible-bad-import-from
@@ -121,7 +123,7 @@ class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
     _requires_connection = False
-    _VALID_ARGS = frozenset(('checks', 'hosts', 'fail_on_problems'))
+    _VALID_ARGS = frozenset(('checks', 'skip_checks', 'hosts', 'fail_on_problems'))
 
     def run(self, tmp: Any = None, task_vars: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -131,6 +133,11 @@ class ActionModule(ActionBase):
         checks = args.get('checks')
         if checks is not None and (not isinstance(checks, list) or [check for check in checks if check not in _validate.topics()]):
             raise AnsibleActionFail('validate_inventory: checks must be a list of %s, got %r' % (', '.join(_validate.topics()), checks))
+        skipped = args.get('skip_checks') or []
+        if not isinstance(skipped, list) or [check for check in skipped if check not in _validate.topics()]:
+            raise AnsibleActionFail('validate_inventory: skip_checks must be a list of %s, got %r' % (', '.join(_validate.topics()), skipped))
+        if skipped:
+            checks = [check for check in (checks or _validate.topics()) if check not in skipped]
         fail = _validate.parse_bool(args.get('fail_on_problems', True))
         if fail is None:
             raise AnsibleActionFail('validate_inventory: fail_on_problems must be true or false, got %r' % (args['fail_on_problems'],))
@@ -146,11 +153,11 @@ class ActionModule(ActionBase):
         hosts, errors, sources = self._read_hosts(hostvars, play_hosts, prefixes)
         inventory = _validate.Inventory(hosts, groups=groups, play_hosts=play_hosts, specs=specs, errors=errors,
                                         sources=sources, known_facts=load_role_facts())
-        inventory.controller = self._controller_facts(inventory)
+        inventory.controller = self._controller_facts(inventory, checks is None or 'bundle' in checks)
 
         problems = _validate.validate(inventory, checks)
         open_endpoints = _validate.open_endpoints(inventory) if checks is None or 'api_key' in checks else []
-        result.update(changed=False, open_endpoints=open_endpoints)
+        result.update(changed=False, open_endpoints=open_endpoints, bundle_needs=self._bundle_needs(inventory))
         if open_endpoints:
             self._display.warning(
                 'validate_inventory: %s serve every interface (0.0.0.0) without an API key: anyone who reaches the nodes'
@@ -167,6 +174,14 @@ class ActionModule(ActionBase):
             result['problems'] = []
             result['msg'] = '%d hosts pass every check (%s)' % (len(play_hosts), ', '.join(checks or _validate.topics()))
         return result
+
+    @staticmethod
+    def _bundle_needs(inventory: Any) -> List[Dict[str, Any]]:
+        """What an offline bundle must hold for the inventory; none where the settings give none (the checks say why)."""
+        try:
+            return _validate_bundle.inventory_needs(inventory)[0]
+        except (ValueError, TypeError, KeyError, AttributeError):  # a setting of the wrong shape: the checks report it
+            return []
 
     @staticmethod
     def _read_hosts(hostvars: Any, play_hosts: List[str], prefixes: Tuple[str, ...]
@@ -196,13 +211,23 @@ class ActionModule(ActionBase):
         return hosts, errors, sources
 
     @staticmethod
-    def _controller_facts(inventory: Any) -> Dict[str, Any]:
-        """What the checks need from the controller's disk: driver packages' version.info, archives that exist."""
-        facts = {'driver_packages': {}, 'firmware_packages': {}, 'files': {}}  # type: Dict[str, Any]
+    def _controller_facts(inventory: Any, bundles: bool = True) -> Dict[str, Any]:
+        """What the checks need from the controller's disk: driver packages' version.info, archives that exist,
+        the offline bundles' manifests and files (hashed, unless ascend_offline_bundle_checksums is false)."""
+        facts = {'driver_packages': {}, 'firmware_packages': {}, 'files': {}, 'bundles': {}}  # type: Dict[str, Any]
         stems = {}
         stems_file = os.path.join(ROLES_DIR, 'npu_driver', 'vars', 'main.yml')
         if os.path.exists(stems_file):
-            stems = (_load_yaml(stems_file) or {}).get('_npu_driver_package_stems') or {}
+            driver_vars = _load_yaml(stems_file) or {}
+            stems = driver_vars.get('_npu_driver_package_stems') or {}
+            facts['driver_arch_tags'] = driver_vars.get('_npu_driver_arch_tags') or {}
+        # The bundle's driver names are npu_driver's: the same stems.
+        facts['driver_stems'] = stems
+        for host in inventory.run_hosts if bundles else []:
+            directory = inventory.value(host, _validate_bundle.BUNDLE_VARIABLE, '')
+            if isinstance(directory, str) and directory.startswith('/') and directory not in facts['bundles']:
+                checksums = inventory.bool_value(host, 'offline_bundle_checksums', True) is not False
+                facts['bundles'][directory] = read_bundle(directory, checksums)
         read = {}  # type: Dict[str, Optional[Dict[str, str]]]
 
         def version_info(path: str) -> Optional[Dict[str, str]]:

@@ -49,7 +49,12 @@ description:
     (module_utils/_validate_monitoring.py). C(remove): no misspelt C(ascend_remove_*) name (nothing would read it), and the nodes
     that share one model directory on C(nfs) or C(shared) storage agree on removing its weights (module_utils/_validate_remove.py).
     C(faults): C(ascend_max_fail_percentage) a whole percentage from 0 to 100, and C(ascend_any_errors_fatal) refused for
-    Ansible's own C(ANSIBLE_ANY_ERRORS_FATAL), which does its job (module_utils/_validate_faults.py)."
+    Ansible's own C(ANSIBLE_ANY_ERRORS_FATAL), which does its job (module_utils/_validate_faults.py).
+    C(bundle): with C(ascend_offline_bundle) set, the bundle directory on the
+    controller holds every artifact the inventory needs (each node type's image, each model's weights, the driver and
+    firmware packages, the Debian packages and wheels of the roles), of the versions asked, each file of the size and
+    sha256 its C(manifest.json) says (module_utils/_validate_bundle.py; it hashes the bundle, see
+    C(ascend_offline_bundle_checksums))."
   - Why an action plugin and not a module? A module runs on a host, so it would need a connection (or C(delegate_to)
     with every host's variables passed in as arguments, secrets included); an action plugin reads C(hostvars) on the
     controller, where the inventory already is.
@@ -62,7 +67,14 @@ options:
     type: list
     elements: str
     choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench, rolling, accuracy, monitoring,
-              remove, faults]
+              remove, faults, bundle]
+  skip_checks:
+    description: Topics to leave out of O(checks); C(playbooks/bundle.yml) leaves out C(bundle), as it makes the bundle.
+    type: list
+    elements: str
+    default: []
+    choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench, rolling, accuracy, monitoring,
+              remove, faults, bundle]
   hosts:
     description: The hosts to check. Defaults to every host of the play (C(ansible_play_hosts_all)), C(--limit) applied.
     type: list
@@ -176,4 +188,19 @@ open_endpoints:
   returned: always
   type: list
   elements: str
+bundle_needs:
+  description:
+    - What an offline bundle must hold for the hosts of the run (module_utils/_bundle.py), one record per artifact,
+      C(name), C(kind) (C(image), C(weights), C(wheel), C(deb), C(driver)), C(version) (empty when any will do), C(path)
+      in the bundle, C(needed_by) (C(host), C(variable)); weights also C(model). C(playbooks/bundle.yml) fetches these.
+    - Empty for hosts whose settings the other checks refuse.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - name: quay.io/ascend/vllm-ascend:v0.18.0rc1-a3
+      kind: image
+      version: v0.18.0rc1-a3
+      path: images/quay.io_ascend_vllm-ascend_v0.18.0rc1-a3.tar
+      needed_by: [{host: npu-a3-01, variable: vllm_image_version}]
 """
