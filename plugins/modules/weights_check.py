@@ -171,12 +171,12 @@ bad_files:
   sample: ["model-00003-of-00003.safetensors"]
 """
 
-import hashlib
 import os
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._digest import sha256_of
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._weights import (
     CONFIG_NAME,
     WeightsError,
@@ -186,8 +186,6 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._weights import (
     record_drift,
     weight_findings,
 )
-
-CHUNK = 1024 * 1024
 
 
 class WeightDirectory:
@@ -233,11 +231,7 @@ class WeightDirectory:
             return None
 
     def sha256(self, relative: str) -> str:
-        digest = hashlib.sha256()
-        with open(os.path.join(self.path, relative), 'rb') as handle:
-            for block in iter(lambda: handle.read(CHUNK), b''):
-                digest.update(block)
-        return digest.hexdigest()
+        return sha256_of(os.path.join(self.path, relative))
 
 
 def check(params) -> dict:
