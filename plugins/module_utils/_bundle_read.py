@@ -6,27 +6,17 @@
 Private to the collection. The I/O half of ``_bundle`` (which judges what is
 read here): the ``bundle_manifest`` module calls it on the host that holds the
 bundle, the ``validate_inventory`` action on the controller. Files are hashed
-in 1 MiB blocks, so an image archive of tens of GB takes no more memory than a
-small file.
+in 1 MiB blocks (``_digest.sha256_of``), so an image archive of tens of GB takes
+no more memory than a small file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from typing import Any, Dict, Iterable, List, Optional
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._bundle import MANIFEST_NAME, BundleError, parse_manifest
-
-BLOCK = 1024 * 1024
-
-
-def sha256_of(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as stream:
-        for block in iter(lambda: stream.read(BLOCK), b''):
-            digest.update(block)
-    return digest.hexdigest()
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._digest import sha256_of
 
 
 def file_info(directory: str, relative: str, checksums: bool) -> Optional[Dict[str, Any]]:

@@ -17,7 +17,10 @@ and hands what it read to these functions:
   shards, listed sizes and sha256), with the files to fetch again;
 * ``record_drift``: how the files differ from the record of their last verified
   stage (``.ascend_ops_weights.json``), which lets a later run trust them
-  without hashing tens of GB again.
+  without hashing tens of GB again;
+* ``recorded_files``: the sizes and sha256 such a record lists, what a copy of
+  that stage (an offline site's directory or archive that carries its record)
+  must match where there is no hub to ask.
 
 ``local`` below is always a mapping of paths relative to the model directory
 (``/`` separated) to ``{'size': int, 'mtime': float, 'sha256': str}``, the
@@ -132,19 +135,26 @@ def files_to_hash(local: LocalFiles, expected: Sequence[Mapping[str, Any]]) -> L
 
 def weight_findings(local: LocalFiles, config_text: Optional[str], index_text: Optional[str],
                     expected: Sequence[Mapping[str, Any]] = (), checksums: bool = True,
-                    index_name: str = INDEX_NAME) -> Dict[str, List[str]]:
+                    index_name: str = INDEX_NAME, directory: str = '', reference: str = 'the hub') -> Dict[str, List[str]]:
     """What is wrong with the staged files, as ``{'problems': [...], 'bad_files': [...]}``.
 
     Complete means: ``config.json`` is a JSON object; every shard the index names
     (or ``model.safetensors`` without an index) is there; every file in
-    ``expected`` (a hub's listing, see ``listed_files``) is there with the listed
-    size and, where the hub lists one and ``checksums`` is on, its sha256.
+    ``expected`` (a hub's listing, see ``listed_files``, or a record's, see
+    ``recorded_files``) is there with the listed size and, where one is listed
+    and ``checksums`` is on, its sha256.
     ``bad_files`` are the files to remove and fetch again: missing, wrong size,
     wrong sha256, a shard the index names, an index that is not JSON.
     ``config_text`` / ``index_text`` are the files' text (None where absent).
+    A problem with a file names it under ``directory`` (the model directory;
+    empty: relative), and a wrong size or sha256 what was found and what
+    ``reference`` (who listed ``expected``) lists; ``bad_files`` stay relative.
     """
     problems: List[str] = []
     bad: List[str] = []
+
+    def named(path: str) -> str:
+        return '%s/%s' % (directory.rstrip('/'), path) if directory else path
 
     def found(problem: str, path: Optional[str] = None) -> None:
         problems.append(problem)
@@ -152,33 +162,33 @@ def weight_findings(local: LocalFiles, config_text: Optional[str], index_text: O
             bad.append(path)
 
     if CONFIG_NAME not in local:
-        found('config.json is missing')
+        found('%s is missing' % named(CONFIG_NAME))
     elif not _is_json_object(config_text):
-        found('config.json is not a JSON object')
+        found('%s is not a JSON object' % named(CONFIG_NAME))
 
     if index_name in local:
         shards = index_shards(index_text or '')
         if shards is None:
-            found('%s is not a JSON object with a weight_map' % index_name, index_name)
+            found('%s is not a JSON object with a weight_map' % named(index_name), index_name)
         elif not shards:
-            found('%s names no shard' % index_name)
+            found('%s names no shard' % named(index_name))
         else:
             for shard in shards:
                 if shard not in local:
-                    found('shard %s of the index is missing' % shard, shard)
+                    found('shard %s of the index is missing' % named(shard), shard)
     elif SINGLE_FILE not in local:
-        found('neither %s nor %s is there' % (index_name, SINGLE_FILE))
+        found('neither %s nor %s is there' % (named(index_name), named(SINGLE_FILE)))
 
     for entry in expected:
         path = entry['path']
         here = local.get(path)
         if here is None:
             if path not in bad:
-                found('%s is missing' % path, path)
+                found('%s is missing' % named(path), path)
         elif here['size'] != entry['size']:
-            found('%s has %d bytes, the hub lists %d' % (path, here['size'], entry['size']), path)
+            found('%s has %d bytes, %s lists %d' % (named(path), here['size'], reference, entry['size']), path)
         elif checksums and entry.get('sha256') and (here.get('sha256') or '').lower() != entry['sha256'].lower():
-            found('%s has sha256 %s, the hub lists %s' % (path, here.get('sha256') or '?', entry['sha256']), path)
+            found('%s has sha256 %s, %s lists %s' % (named(path), here.get('sha256') or '?', reference, entry['sha256']), path)
     return {'problems': problems, 'bad_files': bad}
 
 
@@ -212,3 +222,27 @@ def record_drift(record_text: Optional[str], repository: str, revision: str, loc
         elif not isinstance(recorded, Mapping) or here['size'] != recorded.get('size') or here['mtime'] != recorded.get('mtime'):
             drift.append('%s changed since it was verified' % path)
     return drift
+
+
+def recorded_files(record_text: Optional[str], repository: str) -> List[Dict[str, Any]]:
+    """``[{'path', 'size', 'sha256'}]`` (in path order) of the model files a record of a verified stage
+    lists, the shape ``listed_files`` gives a hub's listing in: what a copy of that stage must match.
+
+    Empty when there is no record (None), the text is not one, or it is a record of another repository
+    than ``repository``: such a directory carries nothing to compare with. A record of this repository
+    with an entry that has no size in bytes raises WeightsError: it cannot vouch for the files."""
+    if record_text is None:
+        return []
+    record = _parse_record(record_text)
+    if record is None or record.get('repository') != repository:
+        return []
+    listed = []
+    for path, recorded in sorted(record['files'].items()):
+        if is_bookkeeping(path):
+            continue
+        size = recorded.get('size') if isinstance(recorded, Mapping) else None
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise WeightsError('the record of %s lists %s without a size in bytes (got %r)' % (repository, path, recorded))
+        sha256 = recorded.get('sha256')
+        listed.append({'path': path, 'size': size, 'sha256': sha256.lower() if isinstance(sha256, str) else ''})
+    return listed

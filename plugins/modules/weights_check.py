@@ -22,6 +22,10 @@ description:
     file listing, is there with the listed size and, where the hub lists one, its sha256 - and names the files to
     fetch again (RV(bad_files)). It hashes every model file once (O(checksums)), except those whose size already
     differs from the listing.
+  - Without a listing, O(expected_record) (the record of the stage a local copy or an archive was made from,
+    copied in with its files) takes the listing's place, when it is a record of O(repository).
+  - A problem with a file names it by its path under O(path) and, for a wrong size or sha256, what was found
+    and what the listing or the record lists.
   - Paths with a part that starts with a dot (the download clients' C(.cache/), C(.msc), C(._____temp/),
     C(.gitattributes), the record itself) are not model files. Only regular files count; symbolic links are not
     followed.
@@ -37,7 +41,7 @@ options:
       - When set, RV(drift) and RV(unchanged) are returned.
     type: path
   repository:
-    description: The repository the record must name (with O(record)).
+    description: The repository the record must name (with O(record) or O(expected_record)).
     type: str
     default: ""
   revision:
@@ -53,14 +57,22 @@ options:
       - With O(verify), the hub's listing of the repository's files as its API returned it, the JSON of
         C(GET /api/v1/models/REPO/repo/files?Revision=REV&Recursive=true) (ModelScope) or
         C(GET /api/models/REPO/revision/REV?blobs=true) (Hugging Face).
-      - Without it only C(config.json) and the shards of the index are checked (a local copy or an archive).
+      - Without it (or O(expected_record)) only C(config.json) and the shards of the index are checked.
     type: dict
+  expected_record:
+    description:
+      - With O(verify) and no O(listing), a record of a verified stage (as O(record) describes) whose sizes and
+        sha256 the files must have - the record a local copy or an archive carries from the stage it was made
+        from, such as a copy of another node's model directory.
+      - Not there, not such a record, or one of another repository than O(repository) - only C(config.json)
+        and the shards of the index are checked.
+    type: path
   hub:
     description: Which hub O(listing) comes from. Required with O(listing).
     type: str
     choices: [modelscope, huggingface]
   checksums:
-    description: With O(verify), hash the model files and compare the sha256 the hub lists.
+    description: With O(verify), hash the model files and compare the sha256 the hub (or O(expected_record)) lists.
     type: bool
     default: true
   index:
@@ -114,6 +126,14 @@ EXAMPLES = r"""
     hub: modelscope
   register: __verified
 
+- name: Verify a copy from a directory on the node against the record it carries from the stage it was made from
+  ascend_ops.vllm.weights_check:
+    path: /data/models/Eco-Tech/Qwen3.6-27B-w8a8
+    verify: true
+    expected_record: /data/models/Eco-Tech/Qwen3.6-27B-w8a8/.ascend_ops_weights.json
+    repository: Eco-Tech/Qwen3.6-27B-w8a8
+  register: __verified
+
 - name: Refuse incomplete weights
   ansible.builtin.assert:
     that: __verified.problems | length == 0
@@ -162,7 +182,7 @@ problems:
   returned: when O(verify=true)
   type: list
   elements: str
-  sample: ["model-00003-of-00003.safetensors has 8000 bytes, the hub lists 1231"]
+  sample: ["/data/models/Eco-Tech/Qwen3.6-27B-w8a8/model-00003-of-00003.safetensors has 8000 bytes, the hub lists 1231"]
 bad_files:
   description: Files to remove and fetch again (missing, wrong size or sha256, a shard the index names).
   returned: when O(verify=true)
@@ -171,12 +191,12 @@ bad_files:
   sample: ["model-00003-of-00003.safetensors"]
 """
 
-import hashlib
 import os
 import stat
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._digest import sha256_of
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._weights import (
     CONFIG_NAME,
     WeightsError,
@@ -184,10 +204,9 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._weights import (
     is_bookkeeping,
     listed_files,
     record_drift,
+    recorded_files,
     weight_findings,
 )
-
-CHUNK = 1024 * 1024
 
 
 class WeightDirectory:
@@ -233,11 +252,7 @@ class WeightDirectory:
             return None
 
     def sha256(self, relative: str) -> str:
-        digest = hashlib.sha256()
-        with open(os.path.join(self.path, relative), 'rb') as handle:
-            for block in iter(lambda: handle.read(CHUNK), b''):
-                digest.update(block)
-        return digest.hexdigest()
+        return sha256_of(os.path.join(self.path, relative))
 
 
 def check(params) -> dict:
@@ -250,13 +265,20 @@ def check(params) -> dict:
         drift = record_drift(directory.text(params['record']), params['repository'], params['revision'], files)
         result.update(drift=drift, unchanged=not drift)
     if params['verify']:
-        expected = listed_files(params['listing'], params['hub']) if params['listing'] is not None else []
+        if params['listing'] is not None:
+            expected, reference = listed_files(params['listing'], params['hub']), 'the hub'
+        elif params['expected_record']:
+            expected = recorded_files(directory.text(params['expected_record']), params['repository'])
+            reference = 'the record it was copied with'
+        else:
+            expected, reference = [], ''
         if params['checksums']:
             for relative in files_to_hash(files, expected):
                 files[relative]['sha256'] = directory.sha256(relative)
         config_text = directory.text(CONFIG_NAME) if CONFIG_NAME in files else None
         index_text = directory.text(params['index']) if params['index'] in files else None
-        result.update(weight_findings(files, config_text, index_text, expected, params['checksums'], params['index']))
+        result.update(weight_findings(files, config_text, index_text, expected, params['checksums'], params['index'],
+                                      directory=directory.path, reference=reference))
     return result
 
 
@@ -269,11 +291,13 @@ def main() -> None:
             revision=dict(type='str', default=''),
             verify=dict(type='bool', default=False),
             listing=dict(type='dict'),
+            expected_record=dict(type='path'),
             hub=dict(type='str', choices=['modelscope', 'huggingface']),
             checksums=dict(type='bool', default=True),
             index=dict(type='str', default='model.safetensors.index.json'),
         ),
         required_by={'listing': 'hub'},
+        mutually_exclusive=[('listing', 'expected_record')],
         supports_check_mode=True,
     )
     try:

@@ -12,18 +12,7 @@ import yaml
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _bundle, _validate, _validate_bundle
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._validate import Inventory, validate
-
-ROLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles')
-
-
-def _specs():
-    specs = {}
-    for role in sorted(os.listdir(ROLES)):
-        path = os.path.join(ROLES, role, 'meta', 'argument_specs.yml')
-        if os.path.exists(path):
-            with open(path, encoding='utf-8') as stream:
-                specs[role] = yaml.safe_load(stream)['argument_specs']
-    return specs
+from ansible_collections.ascend_ops.vllm.tests.unit.role_specs import ROLES, role_argument_specs
 
 
 def _driver_vars():
@@ -31,7 +20,7 @@ def _driver_vars():
         return yaml.safe_load(stream)
 
 
-SPECS = _specs()
+SPECS = role_argument_specs()
 DRIVER_VARS = _driver_vars()
 CLUSTER = {'ascend_model': 'qwen3.6-27b-w8a8', 'ascend_vllm_version': 'v0.18.0rc1', 'ascend_weights_dir': '/data/models',
            'ascend_offline_bundle': '/srv/bundle'}

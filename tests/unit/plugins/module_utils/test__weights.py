@@ -18,6 +18,7 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils._weights import (
     is_bookkeeping,
     listed_files,
     record_drift,
+    recorded_files,
     weight_findings,
 )
 
@@ -182,6 +183,15 @@ def test_a_listed_file_missing_wrong_size_or_sha256():
     }
 
 
+def test_with_the_model_directory_a_problem_names_the_file_by_its_full_path():
+    listed = listed_files(modelscope_listing(listing_of(staged())), 'modelscope')
+    local = staged(**{SHARDS[0]: None, SHARDS[1]: {'sha256': sha('9')}})
+    found = weight_findings(local, CONFIG, capture(INDEX), listed, directory='/data/models/ibm-granite/granite/')
+    assert found == {'problems': ['shard /data/models/ibm-granite/granite/%s of the index is missing' % SHARDS[0],
+                                  '/data/models/ibm-granite/granite/%s has sha256 %s, the hub lists %s' % (SHARDS[1], sha('9'), sha('2'))],
+                     'bad_files': SHARDS}
+
+
 def test_huggingface_small_files_are_checked_by_size_only():
     listed = listed_files(huggingface_listing(listing_of(staged()), lfs=SHARDS), 'huggingface')
     assert findings(staged(**{'config.json': {'sha256': sha('0')}}), listed)['problems'] == []
@@ -267,3 +277,31 @@ def test_a_record_written_by_earlier_releases_still_matches():
     text = json.dumps({'repository': 'Eco-Tech/Qwen3.6-27B-w8a8', 'revision': 'master', 'source': 'modelscope',
                        'staged_by': 'sv-a2', 'files': older}, indent=4, sort_keys=True)
     assert record_drift(text, 'Eco-Tech/Qwen3.6-27B-w8a8', 'master', staged()) == []
+
+
+# --------------------------------------------------------------------------- a copy's own record
+
+
+def test_a_record_lists_its_files_as_a_hub_listing_does():
+    expected = recorded_files(record(), 'ibm-granite/granite-3.1-1b-a400m-instruct')
+    assert expected == [{'path': path, 'size': found['size'], 'sha256': found['sha256']} for path, found in sorted(staged().items())]
+    assert weight_findings(staged(), CONFIG, capture(INDEX), expected, reference='the record') == {'problems': [], 'bad_files': []}
+
+
+def test_a_file_that_differs_from_the_record_names_both_sizes_or_sha256():
+    expected = recorded_files(record(), 'ibm-granite/granite-3.1-1b-a400m-instruct')
+    local = staged(**{SHARDS[0]: {'size': 8000}, SHARDS[1]: {'sha256': sha('9')}})
+    assert weight_findings(local, CONFIG, capture(INDEX), expected, reference='the record')['problems'] == [
+        '%s has 8000 bytes, the record lists 4995584424' % SHARDS[0],
+        '%s has sha256 %s, the record lists %s' % (SHARDS[1], sha('9'), sha('2'))]
+
+
+def test_no_record_or_one_of_another_repository_lists_nothing():
+    assert recorded_files(None, 'r') == []
+    assert recorded_files('{"files": ', 'r') == []
+    assert recorded_files(record(repository='someone/else'), 'ibm-granite/granite-3.1-1b-a400m-instruct') == []
+
+
+def test_a_record_entry_without_a_size_cannot_vouch_for_the_files():
+    with pytest.raises(WeightsError, match='lists config.json without a size in bytes'):
+        recorded_files(record(staged(**{'config.json': {'size': '12'}})), 'ibm-granite/granite-3.1-1b-a400m-instruct')

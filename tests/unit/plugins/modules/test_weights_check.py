@@ -106,8 +106,8 @@ def test_a_corrupt_shard_and_a_missing_one_are_named(capsys, model):
     code, result = run_module(capsys, {'path': str(model), 'verify': True, 'hub': 'modelscope', 'listing': listing})
     assert code == 0
     assert result['problems'] == [
-        'shard model-00001-of-00002.safetensors of the index is missing',
-        'model-00002-of-00002.safetensors has sha256 %s, the hub lists %s' % (digest(model / SHARDS[1]), 'a' * 64),
+        'shard %s of the index is missing' % (model / SHARDS[0]),
+        '%s has sha256 %s, the hub lists %s' % (model / SHARDS[1], digest(model / SHARDS[1]), 'a' * 64),
     ]
     assert result['bad_files'] == SHARDS
 
@@ -116,8 +116,51 @@ def test_a_local_copy_is_checked_without_a_listing(capsys, model):
     (model / 'config.json').write_text('{"model_type": ')
     code, result = run_module(capsys, {'path': str(model), 'verify': True, 'checksums': False})
     assert code == 0
-    assert result['problems'] == ['config.json is not a JSON object'] and result['bad_files'] == []
+    assert result['problems'] == ['%s is not a JSON object' % (model / 'config.json')] and result['bad_files'] == []
     assert result['files']['config.json']['sha256'] == ''
+
+
+def _copied_with_its_record(model, repository=REPOSITORY):
+    """The model as an offline site copies it: its files and the record of the stage that verified them."""
+    files = dict((path.relative_to(model).as_posix(), {'size': path.stat().st_size, 'mtime': path.stat().st_mtime,
+                                                       'sha256': digest(path)})
+                 for path in model.rglob('*') if path.is_file() and not path.relative_to(model).as_posix().startswith('.'))
+    record = model / '.ascend_ops_weights.json'
+    record.write_text(json.dumps({'repository': repository, 'revision': 'master', 'files': files}))
+    return str(record)
+
+
+def test_a_copy_that_matches_the_record_it_came_with_passes(capsys, model):
+    record = _copied_with_its_record(model)
+    code, result = run_module(capsys, {'path': str(model), 'verify': True, 'expected_record': record, 'repository': REPOSITORY})
+    assert code == 0 and result['problems'] == [] and result['bad_files'] == []
+    assert result['files'][SHARDS[1]]['sha256'] == digest(model / SHARDS[1])
+
+
+def test_a_corrupt_copy_is_refused_naming_the_file_and_both_sha256(capsys, model):
+    record = _copied_with_its_record(model)
+    expected = digest(model / SHARDS[1])
+    corrupt = bytearray((model / SHARDS[1]).read_bytes())
+    corrupt[17] ^= 0x01  # one flipped bit, same size: what a bad disk or an interrupted copy leaves
+    (model / SHARDS[1]).write_bytes(bytes(corrupt))
+    code, result = run_module(capsys, {'path': str(model), 'verify': True, 'expected_record': record, 'repository': REPOSITORY})
+    assert code == 0
+    assert result['problems'] == ['%s has sha256 %s, the record it was copied with lists %s'
+                                  % (model / SHARDS[1], digest(model / SHARDS[1]), expected)]
+    assert digest(model / SHARDS[1]) != expected and result['bad_files'] == [SHARDS[1]]
+
+
+def test_a_record_of_another_repository_vouches_for_nothing(capsys, model):
+    record = _copied_with_its_record(model, repository='someone/else')
+    (model / SHARDS[1]).write_bytes(b'not shard' * 100)
+    code, result = run_module(capsys, {'path': str(model), 'verify': True, 'expected_record': record, 'repository': REPOSITORY})
+    assert code == 0 and result['problems'] == []
+
+
+def test_a_listing_and_an_expected_record_exclude_each_other(capsys, model):
+    code, result = run_module(capsys, {'path': str(model), 'verify': True, 'hub': 'modelscope', 'listing': modelscope_listing(model),
+                                       'expected_record': _copied_with_its_record(model), 'repository': REPOSITORY})
+    assert code == 1 and 'mutually exclusive' in result['msg']
 
 
 def test_check_mode_reads_the_same(capsys, model):
