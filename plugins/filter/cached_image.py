@@ -49,7 +49,7 @@ _value:
       type: str
       sample: v0.18.0rc1
     pull:
-      description: O(pull_name) and O(pull_tag) as one reference.
+      description: RV(pull_name) and RV(pull_tag) as one reference.
       type: str
     retag:
       description: Whether the pulled image must be tagged as RV(image) (a cache is used).
