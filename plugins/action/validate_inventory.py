@@ -26,6 +26,7 @@ from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_a
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_monitoring  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_remove  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_faults  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_artifacts  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_bundle
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._bundle_read import read_bundle
 

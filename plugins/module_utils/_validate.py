@@ -83,6 +83,7 @@ _MISSING = object()
 # The inventory group of the router hosts (deploy.yml's router phase).
 ROUTER_GROUP = 'vllm_router'
 MONITORING_GROUP = 'monitoring'
+ARTIFACT_CACHE_GROUP = 'artifact_cache'
 
 
 class _Unresolved(Exception):
@@ -206,8 +207,8 @@ class Inventory(object):
         self.run_hosts = list(play_hosts) if play_hosts is not None else list(self.hosts)
         routers = self.groups.get(ROUTER_GROUP, [])
         self.router_hosts = [host for host in self.run_hosts if host in routers]
-        # A monitoring host without a node type serves nothing either (it runs Prometheus).
-        helpers = set(routers) | set(self.groups.get(MONITORING_GROUP, []))
+        # A monitoring host without a node type serves nothing either (it runs Prometheus), nor an image cache's.
+        helpers = set(routers) | set(self.groups.get(MONITORING_GROUP, [])) | set(self.groups.get(ARTIFACT_CACHE_GROUP, []))
         self.router_only = frozenset(host for host in self.hosts if host in helpers and not self.is_set(host, 'ascend_node_type'))
         self.play_hosts = [host for host in self.run_hosts if host not in self.router_only]
         self.specs = dict(specs or {})

@@ -48,6 +48,10 @@ description:
     thresholds, ports, complete receivers, a router's metrics reachable from the monitoring host
     (module_utils/_validate_monitoring.py). C(remove): no misspelt C(ascend_remove_*) name (nothing would read it), and the nodes
     that share one model directory on C(nfs) or C(shared) storage agree on removing its weights (module_utils/_validate_remove.py).
+    C(artifacts): the cluster's image cache (C(ascend_image_cache)) is C(host[:port]), trusted by the nodes' engine, and where
+    it names a host of the C(artifact_cache) group, on that host's port and proxying the nodes' image registry; every such
+    host is used by some node; the weights' peer copy settings (module_utils/_validate_artifacts.py). A host of the
+    C(artifact_cache) group without C(ascend_node_type) only caches; the serving checks leave it out.
     C(faults): C(ascend_max_fail_percentage) a whole percentage from 0 to 100, and C(ascend_any_errors_fatal) refused for
     Ansible's own C(ANSIBLE_ANY_ERRORS_FATAL), which does its job (module_utils/_validate_faults.py).
     C(bundle): with C(ascend_offline_bundle) set, the bundle directory on the
@@ -67,14 +71,14 @@ options:
     type: list
     elements: str
     choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench, rolling, accuracy, monitoring,
-              remove, faults, bundle]
+              remove, faults, artifacts, bundle]
   skip_checks:
     description: Topics to leave out of O(checks); C(playbooks/bundle.yml) leaves out C(bundle), as it makes the bundle.
     type: list
     elements: str
     default: []
     choices: [types, node_type, model, image, plan, data_parallel, weights, api_key, hccl, driver, router, bench, rolling, accuracy, monitoring,
-              remove, faults, bundle]
+              remove, faults, artifacts, bundle]
   hosts:
     description: The hosts to check. Defaults to every host of the play (C(ansible_play_hosts_all)), C(--limit) applied.
     type: list

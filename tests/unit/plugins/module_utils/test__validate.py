@@ -570,11 +570,12 @@ def test_every_topic_has_a_check():
     from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_monitoring  # noqa: F401 pylint: disable=unused-import
     from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_remove  # noqa: F401 pylint: disable=unused-import
     from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_faults  # noqa: F401 pylint: disable=unused-import
+    from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_artifacts  # noqa: F401 pylint: disable=unused-import
     from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate_bundle  # noqa: F401 pylint: disable=unused-import
     # The topics of the day-two modules register in the order pytest imports their tests: compared as a set.
     assert sorted(_validate.topics()) == sorted(['types', 'node_type', 'model', 'image', 'plan', 'data_parallel', 'weights', 'api_key',
                                                  'hccl', 'driver', 'router', 'bench', 'rolling', 'accuracy', 'monitoring', 'remove',
-                                                 'faults', 'bundle'])
+                                                 'faults', 'bundle', 'artifacts'])
 
 
 # ---------------------------------------------------------------- the cluster endpoint (router)
