@@ -5,28 +5,14 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-import yaml
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _validate, _validate_artifacts
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._validate import Inventory, validate
-
-ROLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles')
-
-
-def _specs():
-    specs = {}
-    for role in sorted(os.listdir(ROLES)):
-        path = os.path.join(ROLES, role, 'meta', 'argument_specs.yml')
-        if os.path.exists(path):
-            with open(path, encoding='utf-8') as stream:
-                specs[role] = yaml.safe_load(stream)['argument_specs']
-    return specs
+from ansible_collections.ascend_ops.vllm.tests.unit.role_specs import role_argument_specs
 
 
-SPECS = _specs()
+SPECS = role_argument_specs()
 A2 = {'ascend_model': 'qwen3.6-27b-w8a8', 'ascend_vllm_version': 'v0.18.0rc1', 'ascend_image_registry': 'quay.io',
       'ascend_weights_dir': '/data/models', 'ascend_node_type': 'atlas_800_a2'}
 GROUPS = {'all': ['a2-0', 'a2-1', 'cache-0'], 'atlas_800_a2': ['a2-0', 'a2-1'], 'artifact_cache': ['cache-0']}
