@@ -48,7 +48,7 @@ def split_image(image: str) -> Dict[str, str]:
     last = image.rsplit('/', 1)[-1]
     if ':' in last:
         name, tag = image.rsplit(':', 1)
-    first, _, rest = name.partition('/')
+    first, _sep, rest = name.partition('/')
     if rest and ('.' in first or ':' in first or first == 'localhost'):
         return {'registry': first, 'path': rest, 'tag': tag}
     return {'registry': '', 'path': name, 'tag': tag}

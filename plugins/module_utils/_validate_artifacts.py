@@ -105,7 +105,7 @@ def _check_node_cache(inventory: Inventory, host: str, cache_hosts: Dict[str, st
                               % (engine_cache, blamed, cache),
                               'set the cache once, as ascend_image_cache: %s (both roles read it), or list it in'
                               ' container_engine_insecure_registries' % cache))
-    name, _, port = cache.partition(':')
+    name, _sep, port = cache.partition(':')
     cache_host = cache_hosts.get(name)
     if cache_host is None:
         return found  # a mirror of the site's own: its port and upstream are the site's business

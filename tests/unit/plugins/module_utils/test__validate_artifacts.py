@@ -87,8 +87,8 @@ def test_an_image_registry_the_cache_does_not_proxy_is_refused():
 
 
 def test_a_mirror_of_the_site_s_own_is_not_held_to_the_group_s_cache():
-    assert _artifacts(everywhere={'ascend_image_cache': 'mirror.site:443'}, groups={'all': ['a2-0', 'a2-1'],
-                                                                                      'atlas_800_a2': ['a2-0', 'a2-1']}) == []
+    groups = {'all': ['a2-0', 'a2-1'], 'atlas_800_a2': ['a2-0', 'a2-1']}
+    assert _artifacts(everywhere={'ascend_image_cache': 'mirror.site:443'}, groups=groups) == []
 
 
 @pytest.mark.parametrize('cache, variable', [
