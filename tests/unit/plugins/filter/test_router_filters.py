@@ -57,3 +57,12 @@ def test_unhealthy_workers_and_records_and_rows():
                      'answer': 'Paris'}]
     with pytest.raises(AnsibleFilterError, match='router_report_rows'):
         rows_filter.router_report_rows([{'inventory_hostname': 'x', 'vllm_router_endpoints': [{}]}])
+
+
+def test_the_wheels_manifest_filter_reads_the_controllers_directory_and_names_a_missing_one(tmp_path):
+    from ansible_collections.ascend_ops.vllm.plugins.filter import directory_manifest as manifest_filter
+    (tmp_path / 'vllm_router-0.1.11.whl').write_bytes(b'wheel')
+    filters = manifest_filter.FilterModule().filters()
+    assert filters['directory_manifest'](str(tmp_path)).endswith('  5  vllm_router-0.1.11.whl\n')
+    with pytest.raises(AnsibleFilterError, match='ascend_ops.vllm.directory_manifest: .*absent is not a directory'):
+        filters['directory_manifest'](str(tmp_path / 'absent'))
