@@ -163,7 +163,9 @@ def main() -> None:
     print('bringing up %d emulated A2 nodes (%s)' % (len(names), ', '.join(names)), flush=True)
     playbook(inventory_path, os.path.join(TESTBED_PLAYBOOKS, 'world_up.yml'))
     try:
-        playbook(inventory_path, os.path.join(TESTBED_PLAYBOOKS, 'nodes_up.yml'), '-e', '@' + nodes_var)
+        # Management addresses from .198, NPU addresses 10.20.71.x and up: apart from any scenario's nodes.
+        playbook(inventory_path, os.path.join(TESTBED_PLAYBOOKS, 'nodes_up.yml'), '-e', '@' + nodes_var,
+                 '-e', 'testbed_site_subnet_offset=70')
         # Addresses 10.20.71.x and up from the start: apart from any scenario's nodes.
         playbook(inventory_path, os.path.join(TESTBED_PLAYBOOKS, 'site_prepare.yml'), '-e', 'testbed_site_subnet_offset=70')
         # Unmeasured: moves the NPUs to their own range and warms the caches.
