@@ -153,10 +153,16 @@ def overhead(wall: float, times: Sequence[Tuple[str, float]], nodes: int) -> Dic
 
 
 def cgroup_path(proc_cgroup: str) -> Optional[str]:
-    """The cgroup v2 path of /proc/1/cgroup (`0::/path`), or None when it is the namespace's root or v1."""
+    """The container's cgroup v2 path from its /proc/1/cgroup (`0::/path`), or None when it is the namespace's root or v1.
+
+    A systemd PID 1 that can write its cgroup moves itself to an init.scope
+    below the container's: the container's is the one above it.
+    """
     for line in proc_cgroup.splitlines():
         if line.startswith('0::'):
             path = line[3:].strip()
+            if path.endswith('/init.scope'):
+                path = path[:-len('/init.scope')]
             return path if path not in ('', '/') else None
     return None
 

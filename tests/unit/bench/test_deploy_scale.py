@@ -160,6 +160,9 @@ def test_overhead_never_negative():
 def test_cgroup_path():
     assert deploy_scale.cgroup_path('0::/system.slice/docker-0123abcd.scope\n') == '/system.slice/docker-0123abcd.scope'
     assert deploy_scale.cgroup_path('0::/\n') is None
+    # systemd in the container moved itself below the container's cgroup.
+    assert deploy_scale.cgroup_path('0::/system.slice/docker-0123abcd.scope/init.scope\n') == '/system.slice/docker-0123abcd.scope'
+    assert deploy_scale.cgroup_path('0::/init.scope\n') is None
     assert deploy_scale.cgroup_path('12:cpu,cpuacct:/docker/0123\n') is None
 
 
