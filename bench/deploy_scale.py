@@ -26,13 +26,13 @@ import os
 import re
 import resource
 import subprocess
-import sys
 import tempfile
 import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TESTBED_PLAYBOOKS = os.path.join(REPO, 'tests', 'testbed', 'playbooks')
+import _ansible_run
+from _ansible_run import REPO, TESTBED_PLAYBOOKS
+
 DEPLOY = os.path.join(REPO, 'playbooks', 'deploy.yml')
 # Management addresses from .208, NPU addresses 10.20.81.x and up (nodes_up.yml
 # and site_prepare.yml): apart from every molecule scenario's and hccl_pairs.py's.
@@ -209,29 +209,14 @@ def runs_table(runs: Sequence[Dict[str, object]]) -> List[str]:
     return lines
 
 
-def ansible_env() -> Dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault('ANSIBLE_COLLECTIONS_PATH', os.path.join(REPO, 'build', 'collections'))
-    env.setdefault('ANSIBLE_HOME', os.path.join(REPO, 'build', 'ansible-home'))
-    env.setdefault('ANSIBLE_LOCAL_TEMP', os.path.join(REPO, 'build', 'ansible-home', 'tmp'))
-    # As the molecule scenarios run: 8 nodes at once, one docker exec per task.
-    env.setdefault('ANSIBLE_FORKS', '8')
-    env.setdefault('ANSIBLE_PIPELINING', 'True')
-    env['ANSIBLE_CALLBACKS_ENABLED'] = 'ansible.posix.profile_tasks'
-    # Every task in the summary, in the order run: the overhead needs them all, not the 20 longest.
-    env['PROFILE_TASKS_TASK_OUTPUT_LIMIT'] = 'all'
-    env['PROFILE_TASKS_SORT_ORDER'] = 'none'
-    env['ANSIBLE_NOCOLOR'] = '1'
-    return env
+# As the molecule scenarios run: 8 nodes at once, one docker exec per task.
+ENV_DEFAULTS = {'ANSIBLE_FORKS': '8', 'ANSIBLE_PIPELINING': 'True'}
+# Every task in the summary, in the order run: the overhead needs them all, not the 20 longest.
+ENV_SETTINGS = {'PROFILE_TASKS_TASK_OUTPUT_LIMIT': 'all', 'PROFILE_TASKS_SORT_ORDER': 'none'}
 
 
 def playbook(inventory_path: str, path: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    argv = ['ansible-playbook', '-i', inventory_path, path] + list(args)
-    done = subprocess.run(argv, cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-2000:])
-        raise SystemExit('%s failed (rc %d)' % (' '.join(argv), done.returncode))
-    return done
+    return _ansible_run.playbook(inventory_path, path, *args, check=check, env=_ansible_run.ansible_env(ENV_DEFAULTS, ENV_SETTINGS))
 
 
 def node_cpu_usec(name: str) -> Optional[int]:

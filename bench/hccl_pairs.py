@@ -19,14 +19,12 @@ import glob
 import json
 import os
 import re
-import subprocess
-import sys
 import tempfile
 import time
 from typing import Dict, List, Optional
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TESTBED_PLAYBOOKS = os.path.join(REPO, 'tests', 'testbed', 'playbooks')
+from _ansible_run import REPO, TESTBED_PLAYBOOKS, playbook
+
 PATTERNS = ('ring', 'all_pairs')
 NPUS_PER_A2 = 8
 # Third octet of node i's NPU addresses: a range no molecule scenario uses, so
@@ -56,25 +54,6 @@ def inventory(names: List[str], report_dir: str) -> Dict[str, object]:
         },
         'children': {'atlas_800_a2': {'hosts': hosts, 'vars': {'ascend_node_type': 'atlas_800_a2'}}},
     }}
-
-
-def ansible_env() -> Dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault('ANSIBLE_COLLECTIONS_PATH', os.path.join(REPO, 'build', 'collections'))
-    env.setdefault('ANSIBLE_HOME', os.path.join(REPO, 'build', 'ansible-home'))
-    env.setdefault('ANSIBLE_LOCAL_TEMP', os.path.join(REPO, 'build', 'ansible-home', 'tmp'))
-    env['ANSIBLE_CALLBACKS_ENABLED'] = 'ansible.posix.profile_tasks'
-    env['ANSIBLE_NOCOLOR'] = '1'
-    return env
-
-
-def playbook(inventory_path: str, path: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    argv = ['ansible-playbook', '-i', inventory_path, path] + list(args)
-    done = subprocess.run(argv, cwd=REPO, env=ansible_env(), capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        sys.stderr.write(done.stdout[-4000:] + done.stderr[-2000:])
-        raise SystemExit('%s failed (rc %d)' % (' '.join(argv), done.returncode))
-    return done
 
 
 def newest_report(report_dir: str) -> Dict[str, object]:

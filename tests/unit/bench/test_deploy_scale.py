@@ -7,12 +7,15 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
 # bench/ is no package and not in the collection's import path: load the script from its file.
+# Its sibling bench/_ansible_run.py is imported as a script run from bench/ finds it.
 SCRIPT = Path(__file__).resolve().parents[3] / 'bench' / 'deploy_scale.py'
+sys.path.insert(0, str(SCRIPT.parent))
 SPEC = importlib.util.spec_from_file_location('deploy_scale', SCRIPT)
 deploy_scale = importlib.util.module_from_spec(SPEC)
 SPEC.loader.exec_module(deploy_scale)
