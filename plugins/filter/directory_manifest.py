@@ -45,7 +45,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.ascend_ops.vllm.plugins.module_utils._digest import directory_manifest as _directory_manifest
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._bundle_read import directory_manifest as _directory_manifest
 
 FILTER_NAME = 'ascend_ops.vllm.directory_manifest'
 

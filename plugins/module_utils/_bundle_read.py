@@ -8,6 +8,12 @@ read here): the ``bundle_manifest`` module calls it on the host that holds the
 bundle, the ``validate_inventory`` action on the controller. Files are hashed
 in 1 MiB blocks (``_digest.sha256_of``), so an image archive of tens of GB takes
 no more memory than a small file.
+
+:func:`directory_manifest` names any directory of files by their contents the
+same way (the router's wheels on the controller, by default the bundle's
+``wheels/``): the vllm_router role copies the directory only when the
+manifest it left on the host last time differs, instead of asking the host
+about every file on every run.
 """
 
 from __future__ import annotations
@@ -27,17 +33,36 @@ def file_info(directory: str, relative: str, checksums: bool) -> Optional[Dict[s
     return {'size': os.path.getsize(path), 'sha256': sha256_of(path) if checksums else ''}
 
 
-def files_under(directory: str, relatives: Iterable[str]) -> List[str]:
-    """Every file at or under these relative paths of the bundle, relative to it, sorted."""
+def files_under(directory: str, relatives: Iterable[str], follow_links: bool = False) -> List[str]:
+    """Every file at or under these relative paths of the bundle, relative to it, sorted.
+
+    ``follow_links`` also walks into symbolically linked directories.
+    """
     found = set()
     for relative in relatives:
         path = os.path.join(directory, relative)
         if os.path.isfile(path):
             found.add(relative)
-        for root, _dirs, names in os.walk(path):
+        for root, _dirs, names in os.walk(path, followlinks=follow_links):
             for name in names:
                 found.add(os.path.relpath(os.path.join(root, name), directory).replace(os.sep, '/'))
     return sorted(found)
+
+
+def directory_manifest(directory: str) -> str:
+    """One line per regular file under ``directory``, sorted by path: ``<sha256>  <size>  <relative path>``.
+
+    Symbolic links are followed as ``ansible.builtin.copy`` follows them;
+    raises OSError when ``directory`` is not a readable directory.
+    """
+    if not os.path.isdir(directory):
+        raise OSError('%s is not a directory' % directory)
+    lines = []
+    for relative in files_under(directory, ['.'], follow_links=True):
+        info = file_info(directory, relative, checksums=True)
+        if info is not None:
+            lines.append('%s  %d  %s\n' % (info['sha256'], info['size'], relative))
+    return ''.join(lines)
 
 
 def read_bundle(directory: str, checksums: bool = True) -> Dict[str, Any]:

@@ -14,7 +14,7 @@ import yaml
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _bundle
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._bundle import BundleError
-from ansible_collections.ascend_ops.vllm.plugins.module_utils._bundle_read import read_bundle
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._bundle_read import directory_manifest, files_under, read_bundle
 from ansible_collections.ascend_ops.vllm.plugins.module_utils._catalog import CatalogError
 
 ROLES = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles')
@@ -322,3 +322,34 @@ libc6:arm64
 def test_the_apt_closure_keeps_real_packages_of_the_target_architecture():
     assert _bundle.apt_closure(APT_DEPENDS, 'arm64') == ['haproxy', 'dpkg', 'init-system-helpers', 'libc6', 'libc6:arm64']
     assert 'libc6:i386' not in _bundle.apt_closure(APT_DEPENDS, 'amd64')
+
+
+def test_a_directory_manifest_names_each_file_by_sha256_size_and_path(tmp_path):
+    (tmp_path / 'b.whl').write_bytes(b'bee')
+    (tmp_path / 'sub').mkdir()
+    (tmp_path / 'sub' / 'a.whl').write_bytes(b'a')
+    text = directory_manifest(str(tmp_path))
+    assert text == (
+        '%s  3  b.whl\n%s  1  sub/a.whl\n' % (hashlib.sha256(b'bee').hexdigest(), hashlib.sha256(b'a').hexdigest()))
+
+
+def test_a_changed_file_of_the_same_size_changes_the_manifest(tmp_path):
+    (tmp_path / 'x.whl').write_bytes(b'one')
+    before = directory_manifest(str(tmp_path))
+    (tmp_path / 'x.whl').write_bytes(b'two')
+    assert directory_manifest(str(tmp_path)) != before
+
+
+def test_an_empty_directory_has_an_empty_manifest_and_a_missing_one_raises(tmp_path):
+    assert directory_manifest(str(tmp_path)) == ''
+    with pytest.raises(OSError):
+        directory_manifest(str(tmp_path / 'absent'))
+
+
+def test_a_directory_manifest_follows_a_linked_directory_as_copy_does_and_the_bundle_walk_does_not(tmp_path):
+    (tmp_path / 'real').mkdir()
+    (tmp_path / 'real' / 'c.whl').write_bytes(b'c')
+    (tmp_path / 'wheels').mkdir()
+    (tmp_path / 'wheels' / 'linked').symlink_to(tmp_path / 'real', target_is_directory=True)
+    assert directory_manifest(str(tmp_path / 'wheels')) == '%s  1  linked/c.whl\n' % hashlib.sha256(b'c').hexdigest()
+    assert files_under(str(tmp_path / 'wheels'), ['.']) == []

@@ -10,7 +10,7 @@ import hashlib
 import pytest
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _bundle_read
-from ansible_collections.ascend_ops.vllm.plugins.module_utils._digest import BLOCK, directory_manifest, sha256_of
+from ansible_collections.ascend_ops.vllm.plugins.module_utils._digest import BLOCK, sha256_of
 from ansible_collections.ascend_ops.vllm.plugins.modules import weights_check
 
 
@@ -33,25 +33,3 @@ def test_the_bundle_reader_and_weights_check_hash_with_it(tmp_path):
     assert _bundle_read.file_info(str(tmp_path), 'model.safetensors', checksums=True)['sha256'] == expected
     assert weights_check.WeightDirectory(str(tmp_path)).sha256('model.safetensors') == expected
     assert _bundle_read.sha256_of is sha256_of and weights_check.sha256_of is sha256_of
-
-
-def test_a_directory_manifest_names_each_file_by_sha256_size_and_path(tmp_path):
-    (tmp_path / 'b.whl').write_bytes(b'bee')
-    (tmp_path / 'sub').mkdir()
-    (tmp_path / 'sub' / 'a.whl').write_bytes(b'a')
-    text = directory_manifest(str(tmp_path))
-    assert text == (
-        '%s  3  b.whl\n%s  1  sub/a.whl\n' % (hashlib.sha256(b'bee').hexdigest(), hashlib.sha256(b'a').hexdigest()))
-
-
-def test_a_changed_file_of_the_same_size_changes_the_manifest(tmp_path):
-    (tmp_path / 'x.whl').write_bytes(b'one')
-    before = directory_manifest(str(tmp_path))
-    (tmp_path / 'x.whl').write_bytes(b'two')
-    assert directory_manifest(str(tmp_path)) != before
-
-
-def test_an_empty_directory_has_an_empty_manifest_and_a_missing_one_raises(tmp_path):
-    assert directory_manifest(str(tmp_path)) == ''
-    with pytest.raises(OSError):
-        directory_manifest(str(tmp_path / 'absent'))
