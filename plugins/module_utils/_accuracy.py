@@ -25,9 +25,12 @@ with ``no_log`` and removes after the run.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import math
 import re
+import shlex
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.ascend_ops.vllm.plugins.module_utils import _bench
@@ -58,6 +61,9 @@ _OWNED_FLAGS = ('--models', '--datasets', '--config-dir', '--mode', '-m', '--wor
 _NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.-]*$')
 _IDENTIFIER = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
 _URL = re.compile(r'^https?://[^/\s]+(/\S*)?$')
+# The record of the client's last install (install_record): bump when its keys change, so an old record reads as different.
+INSTALL_RECORD_FORMAT = 1
+_FIND_LINKS = ('--find-links', '-f')
 
 
 class AccuracyError(Exception):
@@ -422,3 +428,94 @@ def accuracy_failures(rows: Sequence[Mapping[str, Any]]) -> List[str]:
             failures.append('%s %s has no score (its inference or evaluation failed; see the logs in the work directory)'
                             % (row['dataset'], row['metric']))
     return failures
+
+
+# ---------------------------------------------------------------- the client's install
+
+
+def pip_find_links(args: str) -> List[str]:
+    """The local directories of pip's ``--find-links``/``-f`` in these pip arguments (``file://`` ones as paths);
+    remote pages give none: what they hold is the index's business, as for any index."""
+    words = shlex.split(args or '')
+    found = []
+    for number, word in enumerate(words):
+        value = None
+        if word in _FIND_LINKS and number + 1 < len(words):
+            value = words[number + 1]
+        elif word.startswith('--find-links='):
+            value = word[len('--find-links='):]
+        elif word.startswith('-f') and len(word) > 2 and not word.startswith('--'):
+            value = word[2:]
+        if value is None:
+            continue
+        if value.startswith('file://'):
+            value = value[len('file://'):]
+        if '://' not in value and value and value not in found:
+            found.append(value)
+    return found
+
+
+def venv_python_version(pyvenv_cfg: str) -> str:
+    """The Python version a venv was made with, from its ``pyvenv.cfg`` (``version`` or ``version_info``); '' without one."""
+    values = {}
+    for line in (pyvenv_cfg or '').splitlines():
+        key, sep, value = line.partition('=')
+        if sep:
+            values[key.strip()] = value.strip()
+    version = values.get('version') or values.get('version_info') or ''
+    return '.'.join(version.split('.')[:3])
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode('utf-8')).hexdigest() if text else ''
+
+
+def install_record(settings: Mapping[str, Any], python: str, wheels: Mapping[str, str]) -> str:
+    """The record of an install of the client: what pip was asked for, from where, into which Python.
+
+    ``settings``: ``torch_package`` (a requirement, '' for none), ``torch_pip_args``,
+    ``packages`` (requirements), ``pip_args`` (the arguments of both installs,
+    ``-c <file>`` included) and ``constraints`` (the constraints file's text,
+    '' when not used); ``python``: the venv's version; ``wheels``: each local
+    ``--find-links`` directory -> its ``directory_manifest``. pip's arguments
+    and the constraints are kept as sha256 (an index URL may carry a password;
+    the record is mode 0644). The text is stable (sorted keys): equal settings
+    give equal bytes.
+    """
+    packages = settings.get('packages') or []
+    if isinstance(packages, str) or not isinstance(packages, Sequence):
+        raise AccuracyError('vllm_accuracy_packages: a list of pip requirements, got %r' % (packages,))
+    record = {
+        'format': INSTALL_RECORD_FORMAT,
+        'python': python,
+        'torch': {'requirement': str(settings.get('torch_package') or ''), 'pip_args_sha256': _digest(str(settings.get('torch_pip_args') or ''))},
+        'packages': [str(package) for package in packages],
+        'pip_args_sha256': _digest(str(settings.get('pip_args') or '')),
+        'constraints_sha256': _digest(str(settings.get('constraints') or '')),
+        'wheels': {directory: wheels[directory] for directory in sorted(wheels)},
+    }
+    return json.dumps(record, indent=1, sort_keys=True) + '\n'
+
+
+def install_plan(settings: Mapping[str, Any], previous: str, pyvenv_cfg: str, wheels: Optional[Mapping[str, str]]) -> Dict[str, Any]:
+    """Whether the client's venv needs pip (``install``), why (``reason``), and the ``record`` to keep after it.
+
+    ``previous``: the record the last successful install left ('' for none);
+    ``pyvenv_cfg``: the venv's ``pyvenv.cfg`` ('' before there is a venv);
+    ``wheels``: as :func:`install_record`, or None when the ``--find-links``
+    directories cannot be read from here (a client other than the controller):
+    pip runs then, as it did before there was a record.
+    """
+    python = venv_python_version(pyvenv_cfg)
+    record = install_record(settings, python, wheels or {})
+    if not python:
+        reason = 'no venv yet'
+    elif wheels is None:
+        reason = "the wheel directories are on the client, not read here"
+    elif not previous:
+        reason = 'no record of an install'
+    elif previous != record:
+        reason = 'the requirements, their source or the Python differ from the last install'
+    else:
+        reason = ''
+    return {'install': bool(reason), 'reason': reason, 'record': record}

@@ -16,6 +16,7 @@ from ansible_collections.ascend_ops.vllm.plugins.filter import (
     accuracy_argv,
     accuracy_dataset_links,
     accuracy_failures,
+    accuracy_install_plan,
     accuracy_model_config,
     accuracy_rows,
     accuracy_target,
@@ -31,7 +32,8 @@ TARGET = {'name': 'cluster-qwen3.6', 'url': 'http://router-0:8080', 'model': 'qw
 
 @pytest.mark.parametrize('module, name', [(accuracy_target, 'accuracy_target'), (accuracy_model_config, 'accuracy_model_config'),
                                           (accuracy_argv, 'accuracy_argv'), (accuracy_dataset_links, 'accuracy_dataset_links'),
-                                          (accuracy_rows, 'accuracy_rows'), (accuracy_failures, 'accuracy_failures')])
+                                          (accuracy_rows, 'accuracy_rows'), (accuracy_failures, 'accuracy_failures'),
+                                          (accuracy_install_plan, 'accuracy_install_plan')])
 def test_each_filter_is_registered_under_its_name(module, name):
     assert list(module.FilterModule().filters()) == [name]
 
@@ -70,3 +72,41 @@ def test_accuracy_rows_and_failures_on_a_real_summary():
         accuracy_rows.accuracy_rows('')
     with pytest.raises(AnsibleFilterError, match=r'^ascend_ops.vllm.accuracy_failures: '):
         accuracy_failures.accuracy_failures(['not a row'])
+
+
+INSTALL = {'torch_package': 'torch==2.13.0', 'torch_pip_args': '', 'packages': ['ais-bench-benchmark==3.1.20260630'],
+           'pip_args': '', 'constraints': ''}
+PYVENV = 'home = /usr/bin\nversion = 3.11.7\n'
+
+
+def test_accuracy_install_plan_reads_the_wheels_of_a_local_find_links_directory(tmp_path):
+    wheels = tmp_path / 'wheels'
+    wheels.mkdir()
+    (wheels / 'ais_bench_benchmark-3.1.20260630-py3-none-any.whl').write_bytes(b'one')
+    settings = dict(INSTALL, pip_args='--no-index --find-links %s' % wheels)
+    first = accuracy_install_plan.accuracy_install_plan(settings, pyvenv=PYVENV)
+    assert first['install']
+    assert not accuracy_install_plan.accuracy_install_plan(settings, previous=first['record'], pyvenv=PYVENV)['install']
+    (wheels / 'ais_bench_benchmark-3.1.20260630-py3-none-any.whl').write_bytes(b'two')
+    assert accuracy_install_plan.accuracy_install_plan(settings, previous=first['record'], pyvenv=PYVENV)['install']
+
+
+def test_accuracy_install_plan_on_another_client_installs_when_wheels_are_there(tmp_path):
+    settings = dict(INSTALL, pip_args='--no-index --find-links %s' % tmp_path)
+    record = accuracy_install_plan.accuracy_install_plan(settings, pyvenv=PYVENV)['record']
+    assert accuracy_install_plan.accuracy_install_plan(settings, previous=record, pyvenv=PYVENV, local=False)['install']
+    online = accuracy_install_plan.accuracy_install_plan(INSTALL, pyvenv=PYVENV, local=False)['record']
+    assert not accuracy_install_plan.accuracy_install_plan(INSTALL, previous=online, pyvenv=PYVENV, local=False)['install']
+
+
+def test_accuracy_install_plan_takes_a_missing_find_links_directory_as_empty(tmp_path):
+    settings = dict(INSTALL, pip_args='--find-links %s' % (tmp_path / 'none'))
+    record = accuracy_install_plan.accuracy_install_plan(settings, pyvenv=PYVENV)['record']
+    assert not accuracy_install_plan.accuracy_install_plan(settings, previous=record, pyvenv=PYVENV)['install']
+
+
+def test_accuracy_install_plan_refuses_naming_the_filter():
+    with pytest.raises(AnsibleFilterError, match=r'^ascend_ops.vllm.accuracy_install_plan: the install settings'):
+        accuracy_install_plan.accuracy_install_plan(['torch'])
+    with pytest.raises(AnsibleFilterError, match=r'^ascend_ops.vllm.accuracy_install_plan: vllm_accuracy_packages'):
+        accuracy_install_plan.accuracy_install_plan(dict(INSTALL, packages='torch'))

@@ -12,6 +12,7 @@ AISBench's own vllm_api_general_chat.py.
 from __future__ import annotations
 
 import ast
+import json
 import os
 
 import pytest
@@ -265,3 +266,75 @@ def test_the_roles_columns_are_the_rows_keys():
     path = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'vllm_accuracy', 'vars', 'main.yml')
     with open(path, encoding='utf-8') as stream:
         assert yaml.safe_load(stream)['_vllm_accuracy_columns'] == list(_accuracy.ROW_COLUMNS)
+
+
+# ---------------------------------------------------------------- the client's install
+
+INSTALL = {'torch_package': 'torch==2.13.0', 'torch_pip_args': '--extra-index-url https://download.pytorch.org/whl/cpu',
+           'packages': ['ais-bench-benchmark==3.1.20260630', 'pyarrow<19'],
+           'pip_args': '-c /var/tmp/ascend_ops-accuracy/constraints-ais-bench-3.1.20260630.txt', 'constraints': 'torch==2.13.0\n'}
+# As python3 -m venv of Python 3.11.7 writes it.
+PYVENV = 'home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.7\nexecutable = /usr/bin/python3.11\n'
+
+
+def test_pip_find_links_names_each_local_directory_in_every_spelling():
+    args = '--no-index --find-links /srv/wheels -f /srv/more --find-links=file:///srv/third -f/srv/four -f https://mirror/simple'
+    assert _accuracy.pip_find_links(args) == ['/srv/wheels', '/srv/more', '/srv/third', '/srv/four']
+
+
+def test_pip_find_links_is_empty_without_the_flag():
+    assert _accuracy.pip_find_links('') == []
+    assert _accuracy.pip_find_links('-c /tmp/c.txt --force-reinstall') == []
+
+
+@pytest.mark.parametrize('text, version', [(PYVENV, '3.11.7'), ('home = /usr/bin\nversion_info = 3.12.1.final.0\n', '3.12.1'), ('', '')])
+def test_venv_python_version_reads_what_venv_and_virtualenv_write(text, version):
+    assert _accuracy.venv_python_version(text) == version
+
+
+def test_an_unchanged_install_needs_no_pip():
+    first = _accuracy.install_plan(INSTALL, '', PYVENV, {})
+    again = _accuracy.install_plan(dict(INSTALL), first['record'], PYVENV, {})
+    assert first['install'] and first['reason'] == 'no record of an install'
+    assert again == {'install': False, 'reason': '', 'record': first['record']}
+
+
+def test_no_venv_needs_pip_whatever_the_record_says():
+    record = _accuracy.install_plan(INSTALL, '', PYVENV, {})['record']
+    expected = {'install': True, 'reason': 'no venv yet', 'record': _accuracy.install_record(INSTALL, '', {})}
+    assert _accuracy.install_plan(INSTALL, record, '', {}) == expected
+
+
+@pytest.mark.parametrize('change', [{'packages': ['ais-bench-benchmark==3.1.20260701', 'pyarrow<19']},
+                                    {'torch_package': 'torch==2.14.0'}, {'torch_package': ''},
+                                    {'torch_pip_args': ''}, {'pip_args': '--index-url https://mirror.example/simple'},
+                                    {'constraints': 'torch==2.14.0\n'}, {'constraints': ''}])
+def test_each_setting_of_the_install_makes_pip_run_again(change):
+    record = _accuracy.install_plan(INSTALL, '', PYVENV, {})['record']
+    plan = _accuracy.install_plan(dict(INSTALL, **change), record, PYVENV, {})
+    assert plan['install'] and plan['reason'].startswith('the requirements')
+
+
+def test_another_python_or_other_wheels_make_pip_run_again():
+    record = _accuracy.install_plan(INSTALL, '', PYVENV, {'/srv/wheels': 'aa  1  a.whl\n'})['record']
+    assert _accuracy.install_plan(INSTALL, record, PYVENV.replace('3.11.7', '3.12.1'), {'/srv/wheels': 'aa  1  a.whl\n'})['install']
+    assert _accuracy.install_plan(INSTALL, record, PYVENV, {'/srv/wheels': 'bb  1  a.whl\n'})['install']
+    assert not _accuracy.install_plan(INSTALL, record, PYVENV, {'/srv/wheels': 'aa  1  a.whl\n'})['install']
+
+
+def test_wheels_that_cannot_be_read_here_always_install():
+    record = _accuracy.install_plan(INSTALL, '', PYVENV, {})['record']
+    plan = _accuracy.install_plan(INSTALL, record, PYVENV, None)
+    assert plan['install'] and 'on the client' in plan['reason']
+
+
+def test_the_record_keeps_no_pip_argument_in_clear():
+    secret = dict(INSTALL, pip_args='--index-url https://user:s3cret@mirror.example/simple')
+    record = _accuracy.install_record(secret, '3.11.7', {})
+    assert 's3cret' not in record and 'mirror.example' not in record
+    assert json.loads(record)['packages'] == ['ais-bench-benchmark==3.1.20260630', 'pyarrow<19']
+
+
+def test_the_record_refuses_packages_that_are_no_list():
+    with pytest.raises(AccuracyError, match='vllm_accuracy_packages'):
+        _accuracy.install_record(dict(INSTALL, packages='ais-bench-benchmark'), '3.11.7', {})
