@@ -167,6 +167,24 @@ def cgroup_path(proc_cgroup: str) -> Optional[str]:
     return None
 
 
+def cpuacct_path(proc_cgroup: str) -> Optional[str]:
+    """The container's cgroup v1 cpuacct path from its /proc/1/cgroup (`N:cpuacct:/path` or `N:cpu,cpuacct:/path`), or None."""
+    for line in proc_cgroup.splitlines():
+        fields = line.strip().split(':', 2)
+        if len(fields) == 3 and 'cpuacct' in fields[1].split(','):
+            path = fields[2].strip()
+            if path.endswith('/init.scope'):
+                path = path[:-len('/init.scope')]
+            return path if path not in ('', '/') else None
+    return None
+
+
+def cpuacct_usec(usage_ns: str) -> Optional[int]:
+    """A cgroup v1 cpuacct.usage (nanoseconds) in microseconds."""
+    text = usage_ns.strip()
+    return int(text) // 1000 if text.isdigit() else None
+
+
 def usage_usec(cpu_stat: str) -> Optional[int]:
     """usage_usec of a cgroup v2 cpu.stat."""
     for line in cpu_stat.splitlines():
@@ -237,12 +255,41 @@ def node_cpu_usec(name: str) -> Optional[int]:
         stat = subprocess.run(['docker', 'exec', name, 'cat', '/sys/fs/cgroup%s/cpu.stat' % path], capture_output=True, text=True, check=False)
         if stat.returncode == 0:
             return usage_usec(stat.stdout)
+    # A machine on cgroup v1 (its /proc/1/cgroup may still name a path in the unified hierarchy).
+    v1_path = cpuacct_path(probe.stdout) if probe.returncode == 0 else None
+    if v1_path:
+        return v1_node_usec(name, v1_path)
     ident = subprocess.run(['docker', 'inspect', '--format', '{{.Id}}', name], capture_output=True, text=True, check=False).stdout.strip()
     for candidate in ('/sys/fs/cgroup/system.slice/docker-%s.scope/cpu.stat' % ident, '/sys/fs/cgroup/docker/%s/cpu.stat' % ident):
         if ident and os.path.exists(candidate):
             with open(candidate, encoding='utf-8') as handle:
                 return usage_usec(handle.read())
     return None
+
+
+def v1_node_usec(name: str, path: str) -> Optional[int]:
+    """cgroup v1 (cpuacct): the node's own cgroup, plus those of the containers its engine runs now.
+
+    The node's engine shares the machine's cgroup tree, so its containers'
+    cgroups sit beside the node's (`/docker/<id>`), not below it. Containers
+    that ended during the run (a download client) are not counted.
+    """
+    root = next((candidate for candidate in ('/sys/fs/cgroup/cpuacct', '/sys/fs/cgroup/cpu,cpuacct') if os.path.isdir(candidate)), None)
+    if root is None:
+        return None
+    inner = subprocess.run(['docker', 'exec', name, 'docker', 'ps', '--quiet', '--no-trunc'], capture_output=True, text=True, check=False)
+    parent = path.rsplit('/', 1)[0]
+    total = 0
+    for cgroup in [path] + ['%s/%s' % (parent, ident) for ident in inner.stdout.split() if inner.returncode == 0]:
+        try:
+            with open('%s%s/cpuacct.usage' % (root, cgroup), encoding='utf-8') as handle:
+                reading = cpuacct_usec(handle.read())
+        except OSError:
+            reading = None
+        if reading is None and cgroup == path:
+            return None
+        total += reading or 0
+    return total
 
 
 def nodes_cpu_usec(names: Sequence[str]) -> Optional[int]:

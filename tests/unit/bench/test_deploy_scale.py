@@ -169,6 +169,19 @@ def test_cgroup_path():
     assert deploy_scale.cgroup_path('12:cpu,cpuacct:/docker/0123\n') is None
 
 
+def test_cpuacct_path():
+    proc = '2:cpuacct:/docker/1bde67\n1:cpu:/docker/1bde67/init.scope\n0::/docker/1bde67/init.scope\n'
+    assert deploy_scale.cpuacct_path(proc) == '/docker/1bde67'
+    assert deploy_scale.cpuacct_path('12:cpu,cpuacct:/docker/0123/init.scope\n') == '/docker/0123'
+    assert deploy_scale.cpuacct_path('2:cpuacct:/\n') is None
+    assert deploy_scale.cpuacct_path('0::/system.slice/docker-0123abcd.scope\n') is None
+
+
+def test_cpuacct_usec():
+    assert deploy_scale.cpuacct_usec('48211934567\n') == 48211934
+    assert deploy_scale.cpuacct_usec('') is None
+
+
 def test_usage_usec():
     stat = 'usage_usec 48211934\nuser_usec 30110022\nsystem_usec 18101912\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n'
     assert deploy_scale.usage_usec(stat) == 48211934
