@@ -1,4 +1,4 @@
-"""The test bed's own routes under /_hub/: health, the CA, faults, the request log and the repositories."""
+"""The test bed's own routes under /_hub/: health, the CA, faults, the gate, the request log and the repositories."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import asdict
 from http import HTTPStatus
 
 from .faults import Faults
+from .gate import Gate
 from .handler import BaseHandler
 
 
@@ -37,6 +38,19 @@ class ControlRoutes(BaseHandler):
         elif path == "/_hub/faults" and method == "DELETE":
             self.server.faults.replace(Faults())
             self._send_json(HTTPStatus.OK, asdict(Faults()))
+        elif path == "/_hub/gate" and method == "GET":
+            self._send_json(HTTPStatus.OK, self.server.gate.snapshot().public())
+        elif path == "/_hub/gate" and method in ("PUT", "POST"):
+            try:
+                gate = Gate.from_mapping(json.loads(self._read_body() or b"{}"))
+            except (ValueError, TypeError, AttributeError) as error:
+                self._send_json(HTTPStatus.BAD_REQUEST, {"error": str(error)})
+                return
+            self.server.gate.replace(gate)
+            self._send_json(HTTPStatus.OK, gate.public())
+        elif path == "/_hub/gate" and method == "DELETE":
+            self.server.gate.replace(Gate())
+            self._send_json(HTTPStatus.OK, Gate().public())
         elif path == "/_hub/requests" and method == "GET":
             self._send_json(HTTPStatus.OK, self.server.request_log.records())
         elif path == "/_hub/requests" and method == "DELETE":

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .faults import read_served_bytes, served_length
+from .gate import presented_credential
 from .server import HubServer
 from .store import Repo, RepoFile
 
@@ -69,6 +70,7 @@ class BaseHandler(BaseHTTPRequestHandler):
     _bytes_sent = 0
     _fault = ""
     _body = b""
+    _credential = ("", "")
 
     def log_message(self, format, *args) -> None:  # pylint: disable=redefined-builtin
         """Replaced by the structured log written after every request."""
@@ -102,6 +104,7 @@ class BaseHandler(BaseHTTPRequestHandler):
         self._body = self.rfile.read(length) if length > 0 else b""
         split = urlsplit(self.path)
         path, query = unquote(split.path), parse_qs(split.query)
+        self._credential = presented_credential(self.headers.get("Authorization", ""), self.headers.get("Cookie", ""))
         try:
             self._route(path, query, send_body)
         except (BrokenPipeError, ConnectionResetError):
@@ -117,6 +120,8 @@ class BaseHandler(BaseHTTPRequestHandler):
                 "range": self.headers.get("Range"),
                 "bytes_sent": self._bytes_sent,
                 "fault": self._fault,
+                # The kind of credential only ("bearer", "cookie" or ""), never its value.
+                "credential": self._credential[0],
                 "user_agent": self.headers.get("User-Agent", ""),
             })
 
@@ -140,6 +145,12 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         return self._body
+
+    def _gate_status(self, repo_id: str) -> int:
+        """0 when the request may read repo_id; 401 (no credential) or 403 (another token) when it is gated."""
+        if not self.server.gate.refuses(repo_id, self._credential[1]):
+            return 0
+        return int(HTTPStatus.FORBIDDEN if self._credential[0] else HTTPStatus.UNAUTHORIZED)
 
     # ----------------------------------------------------------------- file bodies (both hubs)
 

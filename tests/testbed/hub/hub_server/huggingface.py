@@ -115,6 +115,11 @@ class HuggingFaceRoutes(BaseHandler):
             # The real Hub answers 401 for unknown repos to anonymous users; 404 is clearer here and handled the same.
             self._hf_error(HTTPStatus.NOT_FOUND, "RepoNotFound", "Repository not found", send_body)
             return None
+        gated = self._gate_status(repo_id)
+        if gated:
+            self._hf_error(gated, "GatedRepo", "Access to model %s is restricted: you must be authenticated with a token that has access" % repo_id,
+                           send_body)
+            return None
         if not resolve_revision(repo, revision):
             self._hf_error(HTTPStatus.NOT_FOUND, "RevisionNotFound", "Invalid rev id: %s" % revision, send_body)
             return None

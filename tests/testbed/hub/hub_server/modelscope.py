@@ -101,6 +101,10 @@ class ModelScopeRoutes(BaseHandler):
         if repo is None:
             self._send_json(HTTPStatus.NOT_FOUND, ms_error(10010205001, "model %s not exist" % repo_id), send_body)
             return
+        gated = self._gate_status(repo_id)
+        if gated:
+            self._send_json(gated, ms_error(10010205401, "model %s needs an access token with access to it" % repo_id), send_body)
+            return
         revision = query.get("Revision", [MS_DEFAULT_REVISION])[-1] or MS_DEFAULT_REVISION
         if rest != "/revisions" and not resolve_revision(repo, revision):
             self._send_json(HTTPStatus.NOT_FOUND, ms_error(10010205002, "revision %s not exist" % revision), send_body)

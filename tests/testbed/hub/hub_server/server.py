@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional, Tuple, Type
 
 from .faults import FaultState
+from .gate import Gate, GateState
 from .request_log import RequestLog
 from .store import RepoStore
 
@@ -22,9 +23,11 @@ class HubServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: Tuple[str, int], handler: Type[BaseHTTPRequestHandler], store: RepoStore, faults: FaultState,
-                 log: RequestLog, tls_context: Optional[ssl.SSLContext], ca_file: Optional[Path] = None) -> None:
+                 log: RequestLog, tls_context: Optional[ssl.SSLContext], ca_file: Optional[Path] = None,
+                 gate: Optional[GateState] = None) -> None:
         self.store = store
         self.faults = faults
+        self.gate = gate if gate is not None else GateState(Gate())
         self.request_log = log
         self.tls_context = tls_context
         self.ca_file = ca_file
