@@ -157,6 +157,35 @@ def driver_package(stems: Mapping[str, Any], node_type: str, component: str, ver
     return {'name': stem, 'version': version, 'file': file_name}
 
 
+# Where the roles find each kind of artifact in a bundle (bundle_paths' keys besides the image and the weights).
+LAYOUT_DIRECTORIES = {'drivers': KIND_DIRECTORIES['driver'], 'wheels': KIND_DIRECTORIES['wheel'], 'debs': KIND_DIRECTORIES['deb']}
+
+
+def bundle_paths(bundle: str, image: str = '', repository: str = '') -> Dict[str, str]:
+    """Where the roles take their artifacts from in the bundle at ``bundle``, by the layout bundle.yml writes.
+
+    ``manifest``, ``drivers``, ``wheels`` and ``debs`` always; ``image_archive``
+    (the ``docker save`` of ``image``, a reference) and ``weights`` (the
+    directory of the model ``repository``) when those are given. Every path is
+    empty without a bundle (an empty ``bundle``): the roles then take their
+    artifacts from where their other settings say. The paths are the ones the
+    bundle's writer uses (:func:`image_archive_path`, :func:`weights_path`), so a
+    role cannot look for a file under another name than the one it was written as.
+    """
+    keys = ['manifest'] + sorted(LAYOUT_DIRECTORIES) + ['image_archive', 'weights']
+    if not bundle:
+        return dict.fromkeys(keys, '')
+    if not bundle.startswith('/'):
+        raise BundleError('ascend_offline_bundle: %r is not an absolute path' % (bundle,))
+    root = bundle.rstrip('/') or '/'
+    paths = {'manifest': posixpath.join(root, MANIFEST_NAME)}
+    for key, directory in LAYOUT_DIRECTORIES.items():
+        paths[key] = posixpath.join(root, directory)
+    paths['image_archive'] = posixpath.join(root, image_archive_path(image)) if image else ''
+    paths['weights'] = posixpath.join(root, weights_path(repository)) if repository else ''
+    return paths
+
+
 # ---------------------------------------------------------------- needs
 
 

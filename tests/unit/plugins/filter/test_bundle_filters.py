@@ -10,6 +10,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.ascend_ops.vllm.plugins.filter.bundle_apt_closure import bundle_apt_closure
+from ansible_collections.ascend_ops.vllm.plugins.filter.bundle_paths import bundle_paths
 from ansible_collections.ascend_ops.vllm.plugins.filter.bundle_summary import bundle_summary
 from ansible_collections.ascend_ops.vllm.plugins.filter.bundle_verdict import bundle_verdict
 
@@ -38,3 +39,12 @@ def test_wrong_shapes_name_the_filter():
     with pytest.raises(AnsibleFilterError, match='ascend_ops.vllm.bundle_apt_closure'):
         bundle_apt_closure(None)
     assert bundle_apt_closure('haproxy\n  Depends: libc6\nlibc6\n') == ['haproxy', 'libc6']
+
+
+def test_paths_are_the_bundles_and_bad_input_is_refused_naming_the_filter():
+    assert bundle_paths('/b', image='r:5000/a/b:t')['image_archive'] == '/b/images/r_5000_a_b_t.tar'
+    assert bundle_paths('')['drivers'] == ''
+    with pytest.raises(AnsibleFilterError, match='ascend_ops.vllm.bundle_paths: ascend_offline_bundle'):
+        bundle_paths('relative')
+    with pytest.raises(AnsibleFilterError, match='ascend_ops.vllm.bundle_paths: repository must be a string'):
+        bundle_paths('/b', repository=None)

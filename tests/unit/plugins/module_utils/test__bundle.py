@@ -353,3 +353,25 @@ def test_a_directory_manifest_follows_a_linked_directory_as_copy_does_and_the_bu
     (tmp_path / 'wheels' / 'linked').symlink_to(tmp_path / 'real', target_is_directory=True)
     assert directory_manifest(str(tmp_path / 'wheels')) == '%s  1  linked/c.whl\n' % hashlib.sha256(b'c').hexdigest()
     assert files_under(str(tmp_path / 'wheels'), ['.']) == []
+
+
+def test_the_roles_find_each_artifact_where_the_bundle_holds_it():
+    needs = _bundle.host_needs('npu-a3-01', ['serving', 'router'], dict(A3, **ROUTER), STEMS)
+    image = [need for need in needs if need['kind'] == 'image'][0]
+    weights = [need for need in needs if need['kind'] == 'weights'][0]
+    driver = [need for need in needs if need['kind'] == 'driver'][0]
+    paths = _bundle.bundle_paths('/srv/bundle/', image=image['name'], repository=weights['name'])
+    # The very paths the needs (and so the writer and the validation) use, under the bundle.
+    assert paths == {'manifest': '/srv/bundle/manifest.json', 'drivers': '/srv/bundle/drivers', 'wheels': '/srv/bundle/wheels',
+                     'debs': '/srv/bundle/debs', 'image_archive': '/srv/bundle/' + image['path'],
+                     'weights': '/srv/bundle/' + weights['path']}
+    assert driver['path'].startswith('drivers/')
+    assert paths['image_archive'] == '/srv/bundle/images/quay.io_ascend_vllm-ascend_v0.18.0rc1-a3.tar'
+
+
+def test_without_a_bundle_every_path_is_empty_and_a_relative_bundle_is_refused():
+    assert set(_bundle.bundle_paths('', image=IMAGE_A3, repository='Eco-Tech/Qwen3.6-27B-w8a8').values()) == {''}
+    without = _bundle.bundle_paths('/b')
+    assert (without['image_archive'], without['weights'], without['debs']) == ('', '', '/b/debs')
+    with pytest.raises(BundleError, match="ascend_offline_bundle: 'bundle' is not an absolute path"):
+        _bundle.bundle_paths('bundle')
