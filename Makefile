@@ -153,7 +153,7 @@ testbed-units: venv collection vllm-parser
 # Scenarios that make test runs, longest first, MOLECULE_JOBS at a time
 # (tests/ci/molecule-scenarios). The shared world (depot, networks) comes up
 # once before them, so no two scenarios race to create it.
-MOLECULE_SCENARIOS ?= cluster hccl serving node_prepare
+MOLECULE_SCENARIOS ?= cluster hccl serving node_prepare offline
 MOLECULE_JOBS ?= 2
 
 # The ci_timer callback records every play and task molecule runs, for the

@@ -471,7 +471,7 @@ def test_a_gated_repository_refuses_a_client_without_its_token(hub: Hub, tmp_pat
     hub.json("PUT", "/_hub/gate", {"token": GATE_TOKEN, "repos": [SMALL_BF16_REPO]})
     try:
         result = CLIENTS[client](hub, SMALL_BF16_REPO, tmp_path / "model", tmp_path / "home")
-        assert hub.json("GET", "/_hub/gate") == {"repos": [SMALL_BF16_REPO], "token_set": True}
+        assert hub.json("GET", "/_hub/gate") == {"repos": [SMALL_BF16_REPO], "clients": [], "token_set": True}
     finally:
         hub.json("DELETE", "/_hub/gate")
     assert result.returncode != 0, describe(result)
@@ -536,6 +536,19 @@ def test_a_wrong_token_is_forbidden_not_unauthorized(hub: Hub) -> None:
     assert (wrong[0], wrong[1].get("X-Error-Code")) == (403, "GatedRepo")
     assert none[0] == 401 and json.loads(none[2])["Success"] is False
     assert right[0] == 200 and other[0] == 200
+
+
+def test_a_gate_for_other_clients_lets_this_one_through(hub: Hub) -> None:
+    me = hub.json("GET", "/_hub/whoami")["client"]
+    assert me == "127.0.0.1"
+    hub.json("PUT", "/_hub/gate", {"token": GATE_TOKEN, "repos": [SMALL_BF16_REPO], "clients": ["172.31.240.139"]})
+    try:
+        others = hub.call("GET", "/api/models/%s" % SMALL_BF16_REPO)
+        hub.json("PUT", "/_hub/gate", {"token": GATE_TOKEN, "repos": [SMALL_BF16_REPO], "clients": [me]})
+        mine = hub.call("GET", "/api/models/%s" % SMALL_BF16_REPO)
+    finally:
+        hub.json("DELETE", "/_hub/gate")
+    assert others[0] == 200 and mine[0] == 401
 
 
 def test_clients_are_the_pinned_ones() -> None:

@@ -16,7 +16,7 @@ from it unchanged:
     GET  /api/v1/repos/internalAccelerationInfo          no intra-cloud region
     HEAD/GET /api/v1/models/OWNER/NAME/repo?FilePath=P   file (Range)
   Control (tests)
-    GET /_hub/health, GET|PUT|DELETE /_hub/faults, GET|PUT|DELETE /_hub/gate, GET|DELETE /_hub/requests, GET /_hub/repos,
+    GET /_hub/health, GET|PUT|DELETE /_hub/faults, GET|PUT|DELETE /_hub/gate, GET /_hub/whoami, GET|DELETE /_hub/requests, GET /_hub/repos,
     GET /_hub/ca.pem (the CA given with --tls-ca)
 
 Revisions "main" (HF), "master" (ModelScope) and the repository's commit id all
@@ -30,7 +30,9 @@ Fault injection (flags, HUB_FAULT_* variables, or PUT /_hub/faults at run time):
   cut_after N    the next cut_times file responses (matching cut_files) stop after N body bytes
   corrupt_files  matching files are served with one byte flipped (same size, wrong sha256)
   short_files    matching files are served shorter than listed (size mismatch)
-Gated repositories (PUT /_hub/gate {"token": T, "repos": [globs]}): without a credential
+Gated repositories (PUT /_hub/gate {"token": T, "repos": [globs], "clients": [addresses]};
+  without "clients" for every client, else only for those, GET /_hub/whoami tells a caller
+  its address, so a test does not gate the scenarios beside it): without a credential
   401, with another one 403 (HF: X-Error-Code GatedRepo); the token is read from
   "Authorization: Bearer T" (huggingface_hub, and the role's listing request) or the
   ModelScope clients' cookie m_session_id=T. GET /_hub/gate never shows the token.

@@ -38,6 +38,9 @@ class ControlRoutes(BaseHandler):
         elif path == "/_hub/faults" and method == "DELETE":
             self.server.faults.replace(Faults())
             self._send_json(HTTPStatus.OK, asdict(Faults()))
+        elif path == "/_hub/whoami" and method == "GET":
+            # The address this hub sees the caller at: what a gate's "clients" takes.
+            self._send_json(HTTPStatus.OK, {"client": self.client_address[0]})
         elif path == "/_hub/gate" and method == "GET":
             self._send_json(HTTPStatus.OK, self.server.gate.snapshot().public())
         elif path == "/_hub/gate" and method in ("PUT", "POST"):

@@ -16,14 +16,19 @@ MODELSCOPE_TOKEN_COOKIE = "m_session_id"
 
 @dataclass
 class Gate:
-    """Repositories (globs of OWNER/NAME) that only a request carrying ``token`` may read."""
+    """Repositories (globs of OWNER/NAME) that only a request carrying ``token`` may read.
+
+    ``clients`` (addresses) narrows the gate to requests from those clients, so
+    that a test gating a repository does not refuse scenarios running beside it.
+    """
 
     token: str = ""
     repos: List[str] = field(default_factory=list)
+    clients: List[str] = field(default_factory=list)
 
     @classmethod
     def from_mapping(cls, data: Dict[str, object]) -> "Gate":
-        unknown = set(data) - {"token", "repos"}
+        unknown = set(data) - {"token", "repos", "clients"}
         if unknown:
             raise ValueError("unknown gate keys: %s" % ", ".join(sorted(unknown)))
         token = str(data.get("token") or "")
@@ -32,11 +37,14 @@ class Gate:
             raise ValueError("repos must be a list of OWNER/NAME globs")
         if repos and not token:
             raise ValueError("a gate needs a token")
-        return cls(token=token, repos=list(repos))
+        clients = data.get("clients") or []
+        if not isinstance(clients, list) or not all(isinstance(item, str) and item for item in clients):
+            raise ValueError("clients must be a list of addresses")
+        return cls(token=token, repos=list(repos), clients=list(clients))
 
     def public(self) -> Dict[str, object]:
         """What GET /_hub/gate shows: never the token itself."""
-        return {"repos": list(self.repos), "token_set": bool(self.token)}
+        return {"repos": list(self.repos), "clients": list(self.clients), "token_set": bool(self.token)}
 
 
 def presented_credential(authorization: str, cookie_header: str) -> Tuple[str, str]:
@@ -70,7 +78,9 @@ class GateState:
         with self._lock:
             self._gate = gate
 
-    def refuses(self, repo_id: str, credential: str) -> bool:
-        """True when repo_id is gated and the credential is not the gate's token."""
+    def refuses(self, repo_id: str, credential: str, client: str) -> bool:
+        """True when repo_id is gated for this client and the credential is not the gate's token."""
         gate = self.snapshot()
+        if gate.clients and client not in gate.clients:
+            return False
         return matches_any(repo_id, gate.repos) and credential != gate.token

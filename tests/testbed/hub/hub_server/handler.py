@@ -148,7 +148,7 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     def _gate_status(self, repo_id: str) -> int:
         """0 when the request may read repo_id; 401 (no credential) or 403 (another token) when it is gated."""
-        if not self.server.gate.refuses(repo_id, self._credential[1]):
+        if not self.server.gate.refuses(repo_id, self._credential[1], self.client_address[0]):
             return 0
         return int(HTTPStatus.FORBIDDEN if self._credential[0] else HTTPStatus.UNAUTHORIZED)
 
