@@ -552,6 +552,24 @@ def test_api_key_guards_v1_only(tmp_path: Path, servers: List[Server], how: str)
     assert http("GET", server.url("/metrics"))[0] == 200
 
 
+def test_a_refused_body_does_not_spoil_the_next_request_on_the_connection(tmp_path: Path, servers: List[Server]) -> None:
+    """A proxy keeps connections alive: the body of a request refused before its route read it must not become the next request line."""
+    bed = Bed(tmp_path)
+    server = start(servers, bed, ["--api-key", "s3cret"])
+    server.wait_healthy()
+    model = json.loads(http("GET", server.url("/v1/models"), headers={"Authorization": "Bearer s3cret"})[1])["data"][0]["id"]
+    connection = http_client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    body = json.dumps({"model": model, "prompt": "a b c", "max_tokens": 2})
+    try:
+        for path, key, status in (("/v1/completions", "wrong", 401), ("/v1/nowhere", "s3cret", 404), ("/v1/completions", "s3cret", 200)):
+            connection.request("POST", path, body, {"Content-Type": "application/json", "Authorization": "Bearer " + key})
+            response = connection.getresponse()
+            response.read()
+            assert response.status == status, (path, response.status)
+    finally:
+        connection.close()
+
+
 # ---------------------------------------------------------------- answer key (accuracy tests)
 
 

@@ -172,15 +172,24 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
+    def _discard_body(self) -> None:
+        """Read a body no route will read: left unread, it would be parsed as the next request on a kept-alive connection."""
+        length = int(self.headers.get("content-length") or 0)
+        if length > 0:
+            self.rfile.read(length)
+
     def _dispatch(self, method: str) -> None:
         path = self.path.split("?", 1)[0]
         if path not in ROUTES:
+            self._discard_body()
             self._send_json(404, {"detail": "Not Found"})
             return
         if method not in ROUTES[path] and not (method == "HEAD" and "GET" in ROUTES[path]):
+            self._discard_body()
             self._send_json(405, {"detail": "Method Not Allowed"})
             return
         if path.startswith("/v1") and not self.state.authorised(self.headers.get("authorization")):
+            self._discard_body()
             self._send_json(401, {"error": "Unauthorized"})
             return
         routes: Dict[str, Callable[[], None]] = {
